@@ -1,0 +1,32 @@
+"""`handbook audit SITE_DIR`: scan a built public site for leaks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..core import audit
+from ..core.diagnostics import Severity, render
+from .project import find
+
+
+@click.command("audit")
+@click.argument("site_dir", type=click.Path(exists=True, file_okay=False))
+@click.pass_obj
+def command(config_file: str, site_dir: str) -> None:
+    """Scan every file of a built public site for internal content."""
+    project = find(config_file)
+    hb, problems = project.check()
+    errors = [d for d in problems if d.severity is Severity.ERROR]
+    if errors:
+        click.echo(render(errors), err=True)
+        raise click.ClickException("the content is invalid, so the audit cannot know what is internal")
+    leaks = audit.scan(site_dir, hb)
+    files = sum(1 for p in Path(site_dir).rglob("*") if p.is_file())
+    for leak in leaks:
+        click.echo(f"{Path(site_dir, leak.file).as_posix()}: leak: {leak.what}")
+    if leaks:
+        click.echo(f"{len(leaks)} leak{'s' * (len(leaks) != 1)} in {len({l.file for l in leaks})} of {files} files", err=True)
+        raise SystemExit(1)
+    click.echo(f"no leaks in {files} files", err=True)

@@ -1,0 +1,29 @@
+"""`handbook check`: validate all content without rendering."""
+
+from __future__ import annotations
+
+import click
+
+from ..core.diagnostics import Severity, render
+from .project import find
+
+
+@click.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_obj
+def command(config_file: str, fmt: str, strict: bool) -> None:
+    """Validate every story, lesson and page; report every problem at once."""
+    project = find(config_file)
+    hb, problems = project.check()
+    if problems or fmt == "json":
+        click.echo(render(problems, fmt))
+    errors = sum(d.severity is Severity.ERROR for d in problems)
+    warnings = len(problems) - errors
+    if fmt != "json":
+        click.echo(
+            f"{len(hb.stories)} stories, {len(hb.lessons)} lessons, {len(hb.pages)} pages: "
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            err=True,
+        )
+    raise SystemExit(1 if errors or (strict and warnings) else 0)

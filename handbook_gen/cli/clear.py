@@ -1,0 +1,55 @@
+"""`handbook clear`: record that stories' public content was cleared for publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..core.clearance import digest, is_cleared, with_clearance, write_atomically
+from ..core.diagnostics import Severity
+from .project import find
+
+
+@click.command("clear")
+@click.argument("story_ids", nargs=-1)
+@click.option("--by", "by", required=True, help="Author id of the person clearing.")
+@click.option("--all-public", is_flag=True, help="Clear every public story not cleared yet.")
+@click.pass_obj
+def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: bool) -> None:
+    """Write the clearance block of valid public stories (drafts included)."""
+    project = find(config_file)
+    hb, problems = project.check()
+    if not story_ids and not all_public:
+        raise click.UsageError("name the stories to clear, or pass --all-public")
+    if by not in hb.authors:
+        raise click.ClickException(f"--by: unknown author '{by}' (authors.yml lists: {', '.join(sorted(hb.authors)) or 'nobody'})")
+    invalid = {d.path for d in problems if d.severity is Severity.ERROR}
+    ids = list(dict.fromkeys(story_ids))
+    refused = []
+    if all_public:
+        if invalid:
+            refused += [f"{path}: has errors (run handbook check)" for path in sorted(invalid)]
+        ids += [sid for sid, s in sorted(hb.stories.items()) if s.meta.visibility == "public" and sid not in ids]
+    for sid in ids:
+        story = hb.stories.get(sid)
+        if story is None:
+            broken = any(p.endswith(f"/{sid}.md") for p in invalid)
+            refused.append(f"{sid}: {'invalid story (run handbook check)' if broken else 'unknown story'}")
+        elif story.meta.visibility != "public":
+            refused.append(f"{sid}: internal story: set 'visibility: public' before clearing it")
+        elif story.path in invalid:
+            refused.append(f"{sid}: invalid story (run handbook check)")
+    if refused:
+        for line in refused:
+            click.echo(f"error: {line}", err=True)
+        click.echo("nothing was cleared", err=True)
+        raise SystemExit(1)
+    today = dt.date.today()
+    for sid in ids:
+        story = hb.stories[sid]
+        if all_public and not story_ids and is_cleared(story):
+            continue
+        path = hb.docs_dir / story.src
+        write_atomically(path, with_clearance(hb.sources[story.src], by, today, digest(story)))
+        click.echo(f"cleared {sid} ({story.path})")

@@ -1,0 +1,115 @@
+"""`handbook new`: scaffold a valid story."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import sys
+
+import click
+import yaml
+
+from ..core.diagnostics import Severity, render
+from ..core.schema import KINDS, SEVERITIES
+from .project import find
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:60].rstrip("-") or "story"
+
+
+def _known(kind: str, values: tuple[str, ...] | list[str], known: list[str]) -> None:
+    for value in values:
+        if value not in known:
+            hint = difflib.get_close_matches(value, known, n=1)
+            raise click.ClickException(
+                f"unknown {kind} '{value}'" + (f" - did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known) or 'none'})")
+            )
+
+
+@click.command("new")
+@click.argument("title", required=False)
+@click.option("--author", "authors", multiple=True, help="Author id (repeatable).")
+@click.option("--lesson", "lessons", multiple=True, help="Lesson id (repeatable).")
+@click.option("--date", "when", help="YYYY-MM-DD, default today.")
+@click.option("--kind", type=click.Choice(KINDS), default="incident", show_default=True)
+@click.option("--severity", type=click.Choice(SEVERITIES))
+@click.option("--team", "teams", multiple=True)
+@click.option("--tag", "tags", multiple=True)
+@click.option("--visibility", type=click.Choice(["internal", "public"]), default="internal", show_default=True)
+@click.pass_obj
+def command(config_file: str, title: str | None, authors: tuple[str, ...], lessons: tuple[str, ...], when: str | None,
+            kind: str, severity: str | None, teams: tuple[str, ...], tags: tuple[str, ...], visibility: str) -> None:
+    """Scaffold a story at stories/YEAR/ID.md; never overwrites."""
+    project = find(config_file)
+    hb, _ = project.check()
+    interactive = sys.stdin.isatty()
+    known_authors, known_lessons = sorted(hb.authors), sorted(hb.lessons)
+
+    if not title:
+        if not interactive:
+            raise click.ClickException("a TITLE is needed: handbook new \"What happened\"")
+        title = click.prompt("Title")
+    if not authors:
+        if len(known_authors) == 1:
+            authors = (known_authors[0],)
+        elif interactive:
+            authors = tuple(click.prompt(f"Author id ({', '.join(known_authors)})").split())
+        else:
+            raise click.ClickException(f"--author is needed (one of: {', '.join(known_authors) or 'add authors to authors.yml'})")
+    if not lessons:
+        if interactive and known_lessons:
+            lessons = tuple(click.prompt(f"Lesson ids, space-separated ({', '.join(known_lessons)})").split())
+        else:
+            raise click.ClickException(f"--lesson is needed (one of: {', '.join(known_lessons) or 'add lessons/<id>.md'})")
+    _known("author", authors, known_authors)
+    _known("lesson", lessons, known_lessons)
+    if hb.tags is not None:
+        _known("tag", tags, sorted(hb.tags))
+    try:
+        date = dt.date.fromisoformat(when) if when else dt.date.today()
+    except ValueError:
+        raise click.ClickException(f"--date must be YYYY-MM-DD, found '{when}'") from None
+    if not 3 <= len(title.strip()) <= 120:
+        raise click.ClickException("TITLE must be 3-120 characters")
+
+    story_id = _slug(title)
+    if story_id in hb.stories:
+        raise click.ClickException(f"a story '{story_id}' exists already: {hb.stories[story_id].path}")
+    target = project.docs_dir / str(date.year) / f"{story_id}.md"
+    if target.exists():
+        raise click.ClickException(f"{target} exists already: handbook new never overwrites")
+
+    data: dict[str, object] = {
+        "title": title.strip(),
+        "date": date,
+        "summary": "One or two sentences for listings and search: what happened and what it taught us.",
+        "authors": list(authors),
+        "lessons": list(lessons),
+        "visibility": visibility,
+        "kind": kind,
+    }
+    if severity:
+        data["severity"] = severity
+    if teams:
+        data["teams"] = list(teams)
+    if tags:
+        data["tags"] = list(tags)
+    data["five_whys"] = ["Why did users notice? (the symptom)", "Why did that happen? (keep asking until you reach a decision or a system)"]
+    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+    body = (
+        "## What happened\n\nTell the story in order, about systems and decisions, not people.\n\n"
+        "## What we changed\n\nWhat the story taught us, and what is different now.\n\n"
+        "<!-- internal -->\nDetails for staff only (tickets, customers, hostnames) go between these markers.\n<!-- /internal -->\n"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write(f"---\n{front}---\n\n{body}")
+    _, problems = project.check()
+    mine = [d for d in problems if d.path == hb.rel(target.relative_to(project.docs_dir).as_posix()) and d.severity is Severity.ERROR]
+    if mine:
+        click.echo(render(mine), err=True)
+        raise SystemExit(1)
+    click.echo(hb.rel(target.relative_to(project.docs_dir).as_posix()))

@@ -1,0 +1,60 @@
+"""Find a handbook from its mkdocs.yml without loading MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from ..core.diagnostics import Diagnostic
+from ..core.loading import Handbook
+from ..core.validation import check
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Read mkdocs.yml for its docs_dir: unknown tags such as !ENV become plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_LenientLoader.add_multi_constructor("", _any_tag)
+
+
+@dataclass
+class Project:
+    """A handbook on disk: its config file, root and content folder."""
+
+    config_file: Path
+    root: Path
+    docs_dir: Path
+
+    def check(self, today: dt.date | None = None) -> tuple[Handbook, list[Diagnostic]]:
+        """Validate the handbook's content."""
+        return check(self.docs_dir, self.root, today)
+
+
+def find(config_file: str) -> Project:
+    """Locate the handbook, or stop with a clear message."""
+    path = Path(config_file)
+    if not path.is_file():
+        raise click.ClickException(f"no {config_file} here: run handbook in the folder that holds mkdocs.yml, or pass -f FILE")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{config_file}: cannot read it: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{config_file}: expected a mapping of settings")
+    root = path.absolute().parent
+    docs = data.get("docs_dir", "docs")
+    return Project(path.absolute(), root, Path(os.path.normpath(root / str(docs))))

@@ -1,0 +1,32 @@
+"""`handbook serve`: a live-reloading preview."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from .project import find
+
+
+@click.command("serve")
+@click.option("--variant", type=click.Choice(["internal", "public"]), default="internal", show_default=True)
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on.")
+@click.pass_obj
+def command(config_file: str, variant: str, dev_addr: str) -> None:
+    """Preview the handbook with live reload (internal preview shows drafts)."""
+    project = find(config_file)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    import logging
+
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    from ..plugin.plugin import force_variant
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s - %(message)s")
+    force_variant(variant)
+    try:
+        serve(str(project.config_file), dev_addr=dev_addr, livereload=True)
+    except MkDocsException as exc:
+        raise click.ClickException(str(exc)) from None

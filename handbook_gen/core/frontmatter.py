@@ -1,0 +1,167 @@
+"""Split a Markdown file into front-matter and body; parse the YAML with line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter as _frontmatter
+import yaml
+
+from .diagnostics import Diagnostic, error
+
+KeyPath = tuple[str | int, ...]
+
+_HANDLER = _frontmatter.YAMLHandler()
+
+
+@dataclass
+class Document:
+    """A Markdown source: its data, body, and where each key sits in the file."""
+
+    path: str
+    data: dict[str, Any]
+    body: str
+    body_line: int  # file line of the body's first line
+    lines: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    has_front_matter: bool = False
+
+    def where(self, key: KeyPath) -> tuple[int, int]:
+        """Return (line, col) of a key path, falling back to its nearest parent."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return (1, 1)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that keeps YAML plain data: no anchors, aliases or tags."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:  # an impossible date such as 2023-02-30
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
+            ) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+def parse(path: str, text: str) -> tuple[Document, list[Diagnostic]]:
+    """Parse a Markdown source into a Document, reporting every front-matter problem."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if not _HANDLER.detect(text):
+        return Document(path, {}, text, 1), []
+    lines_of_text = text.split("\n")
+    # The closing boundary is the first later line the handler's own pattern matches.
+    close = next(
+        (i for i in range(1, len(lines_of_text)) if _HANDLER.FM_BOUNDARY.fullmatch(lines_of_text[i])),
+        None,
+    )
+    if close is None:
+        return Document(path, {}, text, 1), [
+            error("HB003", path, 1, "front-matter starts with '---' but is never closed by a '---' line")
+        ]
+    raw = "\n".join(lines_of_text[1:close])
+    body_line = close + 2
+    rest = lines_of_text[close + 1 :]
+    while rest and not rest[0].strip():
+        rest.pop(0)
+        body_line += 1
+    body = "\n".join(rest)
+    data, lines, problems = parse_yaml(path, raw, first_line=2)
+    doc = Document(path, {}, body, body_line, lines, has_front_matter=True)
+    if problems:
+        return doc, problems
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return doc, [
+            error("HB004", path, 2, f"front-matter must be a mapping of fields, found {_kind(data)}")
+        ]
+    doc.data = data
+    return doc, []
+
+
+def parse_yaml(
+    path: str, raw: str, first_line: int = 1
+) -> tuple[Any, dict[KeyPath, tuple[int, int]], list[Diagnostic]]:
+    """Parse plain-data YAML; return data, a key-path -> (line, col) map and problems."""
+    offset = first_line - 1
+    problems: list[Diagnostic] = []
+    try:
+        for event in yaml.parse(raw, Loader=_StrictLoader):
+            mark = event.start_mark
+            where = (mark.line + 1 + offset, mark.column + 1)
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(error("HB002", path, *where[:1], f"YAML alias '*{event.anchor}' is not allowed: front-matter is plain data, write the value out", col=where[1]))
+            elif getattr(event, "anchor", None):
+                problems.append(error("HB002", path, where[0], f"YAML anchor '&{event.anchor}' is not allowed: front-matter is plain data", col=where[1]))
+            elif getattr(event, "tag", None) and not _implicit_tag(event):
+                problems.append(error("HB002", path, where[0], f"YAML tag '{_short_tag(event.tag)}' is not allowed: front-matter is plain data", col=where[1]))
+        if problems:
+            return None, {}, problems
+        loader = _StrictLoader(raw)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}, []
+            lines: dict[KeyPath, tuple[int, int]] = {}
+            _walk(node, (), lines, path, offset, problems)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else first_line
+        col = mark.column + 1 if mark else 1
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        return None, {}, [error("HB001", path, line, f"broken YAML: {what}", col=col)]
+    except yaml.YAMLError as exc:
+        return None, {}, [error("HB001", path, first_line, f"broken YAML: {exc}")]
+    return data, lines, problems
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _implicit_tag(event: Any) -> bool:
+    # Scalars carry (plain_implicit, quoted_implicit); collections a single flag.
+    implicit = getattr(event, "implicit", True)
+    if isinstance(implicit, tuple):
+        return any(implicit)
+    return bool(implicit)
+
+
+def _walk(
+    node: yaml.Node,
+    key: KeyPath,
+    lines: dict[KeyPath, tuple[int, int]],
+    path: str,
+    offset: int,
+    problems: list[Diagnostic],
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            name = str(k.value)
+            at = (k.start_mark.line + 1 + offset, k.start_mark.column + 1)
+            if name in seen:
+                problems.append(error("HB005", path, at[0], f"duplicate key '{'.'.join(map(str, key + (name,)))}': each field may appear once", col=at[1]))
+            seen.add(name)
+            lines[key + (name,)] = at
+            _walk(v, key + (name,), lines, path, offset, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[key + (i,)] = (item.start_mark.line + 1 + offset, item.start_mark.column + 1)
+            _walk(item, key + (i,), lines, path, offset, problems)
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,60 @@
+"""Blameless-language rules: stories are about systems and decisions, not people."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .diagnostics import Diagnostic, warning
+from .frontmatter import KeyPath
+from .loading import StoryEntry
+
+# Each rule: a pattern and the suggestion shown with it.
+RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), advice)
+    for pattern, advice in (
+        (r"\bhuman[- ]error\b", "describe the system condition that made the mistake easy"),
+        (r"\bcareless(ly|ness)?\b", "describe what the process did not catch"),
+        (r"\bwhose fault\b", "ask what made the failure possible, not who"),
+        (r"\b(his|her|their|my|your|our) fault\b", "faults belong to systems here"),
+        (r"\bshould(?: have|'ve) known\b", "describe what information was missing at the time"),
+        (r"\bshould(?: have|'ve) been more careful\b", "describe the safeguard that was missing"),
+        (r"\b(?:to )?blam(?:e|ed|es|ing)\b", "this handbook is blameless: describe decisions and systems"),
+        (r"\bnegligen(?:t|ce)\b", "describe the gap in the process"),
+        (r"\bincompeten(?:t|ce)\b", "describe the gap in training, tooling or process"),
+        (r"\b(?:stupid|idiot(?:ic)?|dumb) mistake\b", "failing means trying: describe the decision and its context"),
+        (r"\bdropped the ball\b", "describe the hand-off that failed"),
+    )
+)
+
+
+def check_story(story: StoryEntry) -> list[Diagnostic]:
+    """Warn about blame language in a story's front-matter text and body."""
+    problems: list[Diagnostic] = []
+    for key, text in _front_matter_text(story):
+        line, col = story.doc.where(key)
+        problems.extend(_scan(story.path, text, line, col, fixed_line=True))
+    problems.extend(_scan(story.path, story.body, story.doc.body_line, 1, fixed_line=False))
+    return problems
+
+
+def _front_matter_text(story: StoryEntry) -> Iterable[tuple[KeyPath, str]]:
+    meta = story.meta
+    for name in ("title", "summary", "public_summary", "impact"):
+        value = getattr(meta, name)
+        if value:
+            yield (name,), value
+    for name in ("five_whys", "contributing_factors"):
+        for i, value in enumerate(getattr(meta, name) or []):
+            yield (name, i), value
+
+
+def _scan(path: str, text: str, line: int, col: int, fixed_line: bool) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for offset, row in enumerate(text.split("\n")):
+        for pattern, advice in RULES:
+            for m in pattern.finditer(row):
+                at_line = line if fixed_line else line + offset
+                at_col = col if fixed_line else m.start() + 1
+                found.append(warning("HB401", path, at_line, f"blame language '{m.group(0)}': {advice}", col=at_col))
+    return found

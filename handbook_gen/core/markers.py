@@ -1,0 +1,94 @@
+"""Internal sections of a story body: `<!-- internal -->` ... `<!-- /internal -->`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .diagnostics import Diagnostic, error
+
+OPEN = "<!-- internal -->"
+CLOSE = "<!-- /internal -->"
+_ANY_MARKER = re.compile(r"<!--\s*/?\s*internal\s*-->", re.IGNORECASE)
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Section:
+    """An internal section: 0-based body line indexes of its two markers."""
+
+    start: int
+    end: int
+
+
+def find_sections(body: str, path: str = "", body_line: int = 1) -> tuple[list[Section], list[Diagnostic]]:
+    """Find internal sections; report unclosed, nested, stray or inline markers."""
+    sections: list[Section] = []
+    problems: list[Diagnostic] = []
+    opened: int | None = None
+    fence: str | None = None
+    for i, line in enumerate(body.split("\n")):
+        fenced = _FENCE.match(line)
+        if fenced:
+            mark = fenced.group(1)[0]
+            if fence is None:
+                fence = mark
+            elif fence == mark:
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        text = line.strip()
+        at = body_line + i
+        if text == OPEN:
+            if opened is not None:
+                problems.append(error("HB301", path, at, f"nested '{OPEN}': the section opened on line {body_line + opened} is not closed yet - add '{CLOSE}' before opening another"))
+            else:
+                opened = i
+        elif text == CLOSE:
+            if opened is None:
+                problems.append(error("HB302", path, at, f"'{CLOSE}' without an opening '{OPEN}' above it"))
+            else:
+                sections.append(Section(opened, i))
+                opened = None
+        elif _ANY_MARKER.search(line):
+            problems.append(error("HB303", path, at, f"internal marker must be written exactly '{OPEN}' or '{CLOSE}' on a line of its own"))
+    if opened is not None:
+        problems.append(error("HB304", path, body_line + opened, f"unclosed '{OPEN}': add '{CLOSE}' on a line of its own where the internal section ends"))
+    return sections, problems
+
+
+def strip_internal(body: str) -> str:
+    """Remove every internal section, markers included."""
+    return _rewrite(body, lambda inner: [])
+
+
+def box_internal(body: str) -> str:
+    """Wrap every internal section in an 'Internal only' box."""
+    return _rewrite(
+        body,
+        lambda inner: ['<div class="hb-internal" markdown="1">', '<p class="hb-internal__label">Internal only</p>', "", *inner, "", "</div>"],
+    )
+
+
+def internal_text(body: str) -> list[str]:
+    """Return the text of each internal section."""
+    sections, _ = find_sections(body)
+    lines = body.split("\n")
+    return ["\n".join(lines[s.start + 1 : s.end]) for s in sections]
+
+
+def _rewrite(body: str, replace) -> str:  # type: ignore[no-untyped-def]
+    sections, problems = find_sections(body)
+    if problems:
+        # Never publish a body whose sections cannot be told apart; validation reports why.
+        raise ValueError("body has malformed internal markers")
+    lines = body.split("\n")
+    out: list[str] = []
+    cursor = 0
+    for s in sections:
+        out.extend(lines[cursor : s.start])
+        out.extend(replace(lines[s.start + 1 : s.end]))
+        cursor = s.end + 1
+    out.extend(lines[cursor:])
+    return "\n".join(out)

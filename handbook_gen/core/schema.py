@@ -1,0 +1,245 @@
+"""Pydantic models of the handbook's content: story, lesson, author, page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+)
+
+from .diagnostics import Diagnostic, error
+from .frontmatter import Document
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=400)]
+
+Visibility = Literal["internal", "public"]
+Kind = Literal["incident", "near-miss", "project", "process", "decision", "other"]
+Severity = Literal["minor", "major", "critical"]
+Status = Literal["published", "draft"]
+FollowUpStatus = Literal["open", "done", "wontfix"]
+
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+SEVERITIES: tuple[str, ...] = Severity.__args__  # type: ignore[attr-defined]
+
+
+def _plain_date(value: Any) -> Any:
+    """Accept a YAML date or a `YYYY-MM-DD` string; nothing else (no timestamps)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("a date without a time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else _bad(value)
+        except ValueError:
+            raise ValueError("a real date written YYYY-MM-DD") from None
+    raise ValueError("a date written YYYY-MM-DD")
+
+
+def _bad(value: str) -> Any:
+    raise ValueError("a date written YYYY-MM-DD")
+
+
+PlainDate = Annotated[dt.date, BeforeValidator(_plain_date)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FollowUp(_Model):
+    """An action taken or planned after the story."""
+
+    title: Text
+    status: FollowUpStatus = "open"
+
+
+class Award(_Model):
+    """An award the story won, e.g. Biggest Mistake of the Year."""
+
+    year: StrictInt
+    title: Text
+
+
+class Clearance(_Model):
+    """Who cleared the story for the public site, when, and for what content."""
+
+    by: Id
+    date: PlainDate
+    digest: Text
+
+
+class Story(_Model):
+    """The front-matter of a failure story."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+    date: PlainDate
+    summary: Summary
+    authors: Annotated[list[Id], Field(min_length=1)]
+    lessons: Annotated[list[Id], Field(min_length=1)]
+    visibility: Visibility = "internal"
+    status: Status = "published"
+    public_summary: Summary | None = None
+    kind: Kind = "incident"
+    severity: Severity | None = None
+    teams: list[Id] = []
+    tags: list[Id] = []
+    impact: Text | None = None
+    five_whys: Annotated[list[Text], Field(min_length=1, max_length=7)] | None = None
+    contributing_factors: list[Text] = []
+    follow_ups: list[FollowUp] = []
+    award: Award | None = None
+    related: list[Id] = []
+    clearance: Clearance | None = None
+    internal: dict[str, Any] | None = None
+
+
+class Lesson(_Model):
+    """The front-matter of a lesson."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+    summary: Text
+    visibility: Visibility = "public"
+    related: list[Id] = []
+
+
+class Author(_Model):
+    """An entry of authors.yml."""
+
+    name: Text
+    team: Id | None = None
+    public: StrictBool = False
+
+
+class Page(BaseModel):
+    """The front-matter of a hand-written page: MkDocs keys pass, visibility is checked."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title: Text | None = None
+    visibility: Visibility = "public"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "list_type": "a list, e.g. [a, b]",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+}
+
+
+def validate(model: type[M], data: Any, doc: Document, *, root: tuple[str | int, ...] = ()) -> tuple[M | None, list[Diagnostic]]:
+    """Validate data against a model; turn every pydantic error into a plain diagnostic."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = root + tuple(err["loc"])
+            line, col = doc.where(loc)
+            problems.append(error(_code(err["type"]), doc.path, line, _message(model, err, loc), col=col))
+        return None, problems
+
+
+def _code(kind: str) -> str:
+    return {"missing": "HB101", "extra_forbidden": "HB102"}.get(kind, "HB103")
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(model: type[BaseModel], err: Any, loc: tuple[str | int, ...]) -> str:
+    kind, ctx, found = err["type"], err.get("ctx", {}), err.get("input")
+    name = _field_name(loc)
+    if kind == "missing":
+        return f"missing required field '{name}'"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = _fields_at(model, err["loc"][:-1])
+        hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        suggestion = f" - did you mean '{hint[0]}'?" if hint else f" (valid fields: {', '.join(known)})"
+        return f"unknown field '{name}'{suggestion}"
+    if kind == "literal_error":
+        return f"'{name}' must be one of {ctx.get('expected')}, found {_show(found)}"
+    if kind == "string_pattern_mismatch":
+        return f"'{name}' must be a lowercase kebab-case id such as 'dns-outage', found {_show(found)}"
+    if kind == "string_too_short":
+        return f"'{name}' is too short: at least {ctx['min_length']} characters, found {len(str(found).strip())}"
+    if kind == "string_too_long":
+        return f"'{name}' is too long: at most {ctx['max_length']} characters, found {len(str(found))}"
+    if kind == "too_short":
+        return f"'{name}' needs at least {ctx['min_length']} entr{'y' if ctx['min_length'] == 1 else 'ies'}, found {ctx.get('actual_length', 0)}"
+    if kind == "too_long":
+        return f"'{name}' allows at most {ctx['max_length']} entries, found {ctx.get('actual_length')}"
+    if kind == "value_error":
+        return f"'{name}' must be {ctx.get('error')}, found {_show(found)}"
+    expected = _EXPECTED.get(kind, err.get("msg", kind).lower())
+    return f"'{name}' must be {expected}, found {_show(found)}"
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """List the valid field names of the (nested) model at loc."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value) if not isinstance(value, (dt.date,)) else value.isoformat()
+
+
+def story_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of story front-matter."""
+    schema = Story.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Failure story front-matter"
+    return schema

@@ -1,0 +1,244 @@
+"""A handbook filtered to one variant, with everything the variant must not show removed.
+
+Templates render only these views, never the raw entries: what a public view does not
+hold cannot reach a public page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from . import markers
+from .clearance import is_cleared
+from .loading import Handbook, StoryEntry
+
+INTERNAL_SECTION_CLASS = "hb-internal"
+
+
+class Variant(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author as a variant may show them: named, or described without a name."""
+
+    label: str
+    named: bool
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    title: str | None  # None in the public variant: only counts are public
+    status: str
+
+
+@dataclass
+class StoryView:
+    """A story as one variant shows it."""
+
+    id: str
+    src: str
+    title: str
+    date: dt.date
+    summary: str
+    authors: list[Person]
+    lessons: list[str]
+    kind: str
+    severity: str | None
+    teams: list[str]
+    tags: list[str]
+    impact: str | None
+    five_whys: list[str]
+    contributing_factors: list[str]
+    follow_ups: list[FollowUpView]
+    award: dict[str, Any] | None
+    related: list[str]
+    body: str
+    draft: bool = False
+    # Internal variant only:
+    internal: dict[str, Any] | None = None
+    public_summary: str | None = None
+    visibility: str = "internal"
+    clearance: str | None = None
+
+
+@dataclass
+class LessonView:
+    id: str
+    src: str
+    title: str
+    summary: str
+    related: list[str]
+    body: str
+
+
+@dataclass
+class PageView:
+    src: str
+    title: str | None
+    body: str
+
+
+@dataclass
+class View:
+    """Everything one variant of the site may show."""
+
+    variant: Variant
+    stories: dict[str, StoryView] = field(default_factory=dict)  # newest first
+    lessons: dict[str, LessonView] = field(default_factory=dict)
+    pages: dict[str, PageView] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    assets: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)  # every content or data src left out
+
+
+def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_assets: set[str] | None = None) -> View:
+    """Filter a valid handbook to a variant; drafts are kept only when asked (preview)."""
+    variant = Variant(variant)
+    public = variant is Variant.PUBLIC
+    view = View(variant)
+
+    stories = [s for s in hb.stories.values() if _story_in(s, public, drafts)]
+    stories.sort(key=lambda s: (s.meta.date, s.id), reverse=True)
+    lessons = {lid: l for lid, l in hb.lessons.items() if not public or l.meta.visibility == "public"}
+    pages = {src: p for src, p in hb.pages.items() if not public or p.meta.visibility == "public"}
+    kept_srcs = {s.src for s in stories} | {l.src for l in lessons.values()} | set(pages)
+    all_srcs = {s.src for s in hb.stories.values()} | {l.src for l in hb.lessons.values()} | set(hb.pages) | set(hb.sources)
+    view.excluded = (all_srcs - kept_srcs) | {"authors.yml", "tags.yml"}
+    story_ids = {s.id for s in stories}
+
+    def body_of(src: str, body: str) -> str:
+        body = markers.strip_internal(body) if public else markers.box_internal(body)
+        return unlink(body, src, view.excluded) if public else body
+
+    for s in stories:
+        view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.body))
+    for lid, l in lessons.items():
+        view.lessons[lid] = LessonView(
+            lid, l.src, l.meta.title, l.meta.summary, [r for r in l.meta.related if r in lessons], body_of(l.src, l.body)
+        )
+    for src, p in pages.items():
+        view.pages[src] = PageView(src, p.meta.title, unlink(p.doc.body, src, view.excluded) if public else p.doc.body)
+
+    used_tags = {t for s in view.stories.values() for t in s.tags}
+    view.tags = {t: d for t, d in (hb.tags or {}).items() if not public or t in used_tags}
+
+    if public:
+        texts = [(s.src, s.body) for s in view.stories.values()]
+        texts += [(l.src, l.body) for l in view.lessons.values()]
+        texts += [(p.src, p.body) for p in view.pages.values()]
+        linked = {target for src, text in texts for target in links(text, src)}
+        view.assets = {a for a in hb.assets if a in linked or a in (extra_assets or set())}
+    else:
+        view.assets = set(hb.assets)
+    view.excluded |= set(hb.assets) - view.assets
+    return view
+
+
+def _story_in(s: StoryEntry, public: bool, drafts: bool) -> bool:
+    if public:
+        return s.meta.visibility == "public" and not s.is_draft and is_cleared(s)
+    return drafts or not s.is_draft
+
+
+def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], lesson_ids: set[str], body: str) -> StoryView:
+    m = s.meta
+    view = StoryView(
+        id=s.id,
+        src=s.src,
+        title=m.title,
+        date=m.date,
+        summary=(m.public_summary or m.summary) if public else m.summary,
+        authors=[_person(hb, a, public) for a in m.authors],
+        lessons=[l for l in m.lessons if l in lesson_ids],
+        kind=m.kind,
+        severity=m.severity,
+        teams=list(m.teams),
+        tags=list(m.tags),
+        impact=m.impact,
+        five_whys=list(m.five_whys or []),
+        contributing_factors=list(m.contributing_factors),
+        follow_ups=[FollowUpView(None if public else f.title, f.status) for f in m.follow_ups],
+        award=m.award.model_dump() if m.award else None,
+        related=[r for r in m.related if r in story_ids],
+        body=body,
+        draft=s.is_draft,
+        visibility=m.visibility,
+    )
+    if not public:
+        view.internal = m.internal
+        view.public_summary = m.public_summary
+        if m.visibility == "public":
+            if m.clearance is None:
+                view.clearance = "not cleared: left out of the public site"
+            elif is_cleared(s):
+                view.clearance = f"cleared by {_person(hb, m.clearance.by, False).label} on {m.clearance.date.isoformat()}"
+            else:
+                view.clearance = "edited since clearance: left out of the public site until cleared again"
+    return view
+
+
+def _person(hb: Handbook, author_id: str, public: bool) -> Person:
+    author = hb.authors.get(author_id)
+    if author is None:
+        return Person(author_id, False)
+    if author.public or not public:
+        return Person(author.name, True, author.team)
+    if author.team:
+        return Person(f"a member of the {author.team.replace('-', ' ')} team", False, author.team)
+    return Person("a colleague", False)
+
+
+_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+
+
+def _resolve(target: str, src: str) -> str | None:
+    """Resolve a relative link target against the page's src; None for external links."""
+    target = target.split("#", 1)[0].split("?", 1)[0]
+    if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("//"):
+        return None
+    base = "" if target.startswith("/") else posixpath.dirname(src)
+    resolved = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+    return None if resolved.startswith("..") else resolved
+
+
+def _hits(target: str | None, excluded: set[str]) -> bool:
+    """Tell whether a resolved target is a left-out file, also by its directory URL."""
+    if target is None:
+        return False
+    bare = target.rstrip("/")
+    return bool({target, bare + ".md", bare + "/index.md"} & excluded)
+
+
+def links(text: str, src: str) -> set[str]:
+    """Return the docs-relative targets a page's Markdown or HTML links to."""
+    targets = [m.group(3) for m in _LINK.finditer(text)]
+    targets += _HTML_REF.findall(text) + _REF_DEF.findall(text)
+    return {r for t in targets if (r := _resolve(t, src))}
+
+
+def unlink(text: str, src: str, excluded: set[str]) -> str:
+    """Turn links to left-out pages into plain text and drop images of left-out files."""
+
+    def inline(m: re.Match[str]) -> str:
+        if not _hits(_resolve(m.group(3), src), excluded):
+            return m.group(0)
+        return "" if m.group(1) else m.group(2)
+
+    text = _LINK.sub(inline, text)
+    text = _REF_DEF.sub(lambda m: "" if _hits(_resolve(m.group(1), src), excluded) else m.group(0), text)
+
+    def html(m: re.Match[str]) -> str:
+        return m.group(0).replace(m.group(1), "#") if _hits(_resolve(m.group(1), src), excluded) else m.group(0)
+
+    return _HTML_REF.sub(html, text)

@@ -1,0 +1,214 @@
+"""The `handbook` MkDocs plugin: a thin adapter over handbook_gen.core and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from ..core import audit, layout
+from ..core.diagnostics import Severity, has_errors, render
+from ..core.loading import Handbook, is_inside_docs
+from ..core.validation import check
+from ..core.variants import Variant, View, select
+from ..render import Renderer
+
+log = logging.getLogger("mkdocs.plugins.handbook")
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+STYLESHEET = "assets/handbook/handbook.css"
+_forced_variant: str | None = None
+
+
+def force_variant(variant: str | None) -> None:
+    """Make every build in this process use a variant, whatever mkdocs.yml says (for the CLI)."""
+    global _forced_variant
+    _forced_variant = variant
+
+
+_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "tables", "toc", "pymdownx.emoji")
+
+
+class HandbookConfig(Config):
+    variant = c.Choice(("internal", "public"), default="internal")
+    """Which site to build: `internal` (everything, for staff) or `public` (cleared stories only)."""
+    audit = c.Type(bool, default=True)
+    """Scan the built public site for leaks and fail the build on any."""
+    feed_limit = c.Type(int, default=20)
+    """How many of the newest stories the feed holds."""
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
+    """Build a failure-stories handbook with MkDocs and Material."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.handbook: Handbook | None = None
+        self.view: View | None = None
+        self.renderer: Renderer | None = None
+        self.generated: dict[str, str] = {}
+        self.by_src: dict[str, tuple[str, str]] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is a preview, which shows drafts."""
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Validate all content, choose the variant and wire in templates and styles."""
+        variant = Variant(_forced_variant or self.config.variant)
+        root = Path(config.config_file_path or ".").absolute().parent
+        hb, problems = check(config.docs_dir, root)
+        for d in problems:
+            if d.severity is Severity.WARNING:
+                log.warning(d.text())
+        if has_errors(problems):
+            errors = [d for d in problems if d.severity is Severity.ERROR]
+            raise PluginError(
+                f"handbook: {len(errors)} error{'s' if len(errors) != 1 else ''} in the content; nothing was built:\n"
+                + render(errors)
+            )
+        # Drafts appear only in the internal preview, never in a public one.
+        drafts = self.serving and variant is Variant.INTERNAL
+        extra = {p for p in (*config.extra_css, *config.extra_javascript) if isinstance(p, str)}
+        self.handbook = hb
+        self.view = select(hb, variant, drafts=drafts, extra_assets=extra)
+        self.renderer = Renderer(self.view)
+
+        dirs = config.theme.dirs
+        dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        for ext in _EXTENSIONS:
+            if ext not in config.markdown_extensions:
+                config.markdown_extensions.append(ext)
+        config.mdx_configs.setdefault("pymdownx.emoji", {}).setdefault("emoji_index", _twemoji_index())
+        config.mdx_configs["pymdownx.emoji"].setdefault("emoji_generator", _twemoji_generator())
+        config.extra["handbook_variant"] = variant.value
+        if config.nav is None:
+            config.nav = self._nav()
+        else:
+            config.nav = _prune_nav(config.nav, self.view.excluded)
+        return config
+
+    @event_priority(-50)  # after other plugins added their files, so none of ours is missed
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Drop everything the variant leaves out; add the generated pages."""
+        assert self.view is not None and self.renderer is not None and self.handbook is not None
+        docs_dir = config.docs_dir
+        for file in list(files):
+            if file.src_uri in self.view.excluded or (
+                file.abs_src_path and file.abs_src_path.startswith(docs_dir) and not is_inside_docs(file.abs_src_path, docs_dir)
+            ):
+                files.remove(file)
+        # A file MkDocs' own excludes skipped (e.g. a folder named templates/) is still
+        # content: nothing that belongs to the variant may be lost.
+        self.by_src = {s.src: ("story", sid) for sid, s in self.view.stories.items()}
+        self.by_src |= {l.src: ("lesson", lid) for lid, l in self.view.lessons.items()}
+        self.by_src |= {src: ("page", src) for src in self.view.pages}
+        for src in self.by_src:
+            if files.get_file_from_path(src) is None:
+                files.append(File(src, docs_dir, config.site_dir, config.use_directory_urls))
+        self.generated = self.renderer.generated()
+        if layout.CULTURE_PAGE not in self.view.pages:
+            self.generated[layout.CULTURE_PAGE] = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
+            self.by_src[layout.CULTURE_PAGE] = ("page", layout.CULTURE_PAGE)
+        for src, content in self.generated.items():
+            files.append(File.generated(config, src, content=content))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Replace story and lesson sources with their rendered, variant-filtered pages."""
+        assert self.view is not None and self.renderer is not None
+        kind, key = self.by_src.get(page.file.src_uri, ("", ""))
+        if kind == "story":
+            return self.renderer.story(key)
+        if kind == "lesson":
+            return self.renderer.lesson(key)
+        if kind == "page":
+            body = self.view.pages[key].body if key in self.view.pages else markdown
+            if key == layout.CULTURE_PAGE:
+                return self.renderer.culture(body)
+            return body
+        return markdown
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the feed; in the public variant, audit every written file for leaks."""
+        assert self.view is not None and self.renderer is not None and self.handbook is not None
+        urls = {sid: _url(s.src, config.use_directory_urls) for sid, s in self.view.stories.items()}
+        feed = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
+        Path(config.site_dir, layout.FEED).write_text(feed, encoding="utf-8")
+        if self.view.variant is Variant.PUBLIC and self.config.audit:
+            leaks = audit.scan(config.site_dir, self.handbook, self.view)
+            if leaks:
+                raise PluginError(
+                    f"handbook: the public site in {config.site_dir} leaks internal content; do not publish it:\n"
+                    + "\n".join(leak.text() for leak in leaks)
+                )
+            log.info("handbook: audit of the public site found no leak")
+
+    def _nav(self) -> list[Any]:
+        assert self.view is not None
+        nav: list[Any] = []
+        if "index.md" in self.view.pages:
+            nav.append({"Home": "index.md"})
+        nav.append({"Culture": layout.CULTURE_PAGE})
+        nav.append({"Lessons": f"{layout.LESSONS_DIR}/index.md"})
+        nav.append({"Stories": [
+            {"By year": "years/index.md"},
+            {"By team": "teams/index.md"},
+            {"By tag": "tags/index.md"},
+            {"By kind": "kinds/index.md"},
+            {"By severity": "severities/index.md"},
+        ]})
+        nav.append({"Awards": "awards.md"})
+        nav.append({"Statistics": "stats.md"})
+        for src, page in sorted(self.view.pages.items()):
+            if src not in ("index.md", layout.CULTURE_PAGE):
+                nav.append({page.title or src[:-3].replace("-", " ").capitalize(): src})
+        return nav
+
+
+def _url(src: str, directory_urls: bool) -> str:
+    stem = src[: -len(".md")]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def _prune_nav(nav: Any, excluded: set[str]) -> Any:
+    """Drop nav entries that point at left-out pages (their titles would leak)."""
+    if isinstance(nav, list):
+        out = [_prune_nav(item, excluded) for item in nav]
+        return [item for item in out if item not in (None, [], {})]
+    if isinstance(nav, dict):
+        out = {k: _prune_nav(v, excluded) for k, v in nav.items()}
+        return {k: v for k, v in out.items() if v not in (None, [], {})} or None
+    if isinstance(nav, str):
+        return None if nav in excluded else nav
+    return nav
+
+
+def _twemoji_index() -> Any:
+    from material.extensions.emoji import twemoji
+
+    return twemoji
+
+
+def _twemoji_generator() -> Any:
+    from material.extensions.emoji import to_svg
+
+    return to_svg

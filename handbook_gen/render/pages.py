@@ -1,0 +1,171 @@
+"""Render story, lesson and listing pages from a variant view, with Jinja templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from ..core import graph, layout
+from ..core.schema import KINDS, SEVERITIES
+from ..core.variants import StoryView, View
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def md_escape(text: object) -> str:
+    """Escape text for inline Markdown (titles, names)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def label(value: str) -> str:
+    """Turn an id such as 'near-miss' into a label such as 'Near-miss'."""
+    return value.replace("-", " ").capitalize() if value not in KINDS else value.capitalize()
+
+
+class Renderer:
+    """Render every page of one variant of a handbook."""
+
+    def __init__(self, view: View, today: dt.date | None = None) -> None:
+        self.view = view
+        self.today = today or dt.date.today()
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("handbook_gen.render", "templates"),
+            autoescape=False,  # the output is Markdown; values go through md_escape
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters["md"] = md_escape
+        self.env.filters["label"] = label
+        self.env.filters["attr"] = lambda v: html.escape(str(v), quote=True)
+        self.stories = list(view.stories.values())  # newest first
+        self.taught = graph.taught_by(self.stories, view.lessons)
+        self.related = graph.related(view.stories)
+
+    # Pages -----------------------------------------------------------------
+
+    def story(self, story_id: str) -> str:
+        """Render a story page."""
+        s = self.view.stories[story_id]
+        return self._render("story.md.j2", s.src, s=s, related=[self.view.stories[r] for r in self.related[s.id]])
+
+    def lesson(self, lesson_id: str) -> str:
+        """Render a lesson page with every story that taught it."""
+        l = self.view.lessons[lesson_id]
+        stories = self.taught[lesson_id]
+        return self._render("lesson.md.j2", l.src, l=l, stories=stories, reach=graph.reach(stories).sentence())
+
+    def culture(self, body: str, src: str = layout.CULTURE_PAGE) -> str:
+        """Append highlights drawn from the stories to the culture page."""
+        return body.rstrip() + "\n\n" + self._render("culture_highlights.md.j2", src, **self._highlights())
+
+    def generated(self) -> dict[str, str]:
+        """Render every generated page: src -> Markdown."""
+        out: dict[str, str] = {}
+        out[f"{layout.LESSONS_DIR}/index.md"] = self._render(
+            "lessons_index.md.j2", f"{layout.LESSONS_DIR}/index.md",
+            items=[(l, graph.reach(self.taught[l.id]).sentence()) for l in sorted(self.view.lessons.values(), key=lambda l: l.title.lower())],
+        )
+        groups: list[tuple[str, str, str, Callable[[StoryView], Iterable[str]], Iterable[str] | None]] = [
+            ("years", "Stories by year", "Year", lambda s: [str(s.date.year)], None),
+            ("teams", "Stories by team", "Team", lambda s: s.teams, None),
+            ("tags", "Stories by tag", "Tag", lambda s: s.tags, None),
+            ("kinds", "Stories by kind", "Kind", lambda s: [s.kind], KINDS),
+            ("severities", "Stories by severity", "Severity", lambda s: [s.severity] if s.severity else [], SEVERITIES),
+        ]
+        for folder, title, noun, key, order in groups:
+            buckets: dict[str, list[StoryView]] = {}
+            for s in self.stories:
+                for k in key(s):
+                    buckets.setdefault(k, []).append(s)
+            if order is not None:
+                names = [k for k in order if k in buckets]
+            elif folder == "years":
+                names = sorted(buckets, reverse=True)
+            else:
+                names = sorted(buckets)
+            index_src = f"{folder}/index.md"
+            out[index_src] = self._render(
+                "group_index.md.j2", index_src, title=title, folder=folder,
+                groups=[(k, buckets[k]) for k in names], describe=self._describer(folder),
+            )
+            for k in names:
+                src = f"{folder}/{k}.md"
+                out[src] = self._render(
+                    "group.md.j2", src, title=f"{noun}: {label(k) if folder in ('kinds', 'severities') else k}",
+                    description=self._describer(folder)(k), stories=buckets[k], index=index_src,
+                )
+        out["awards.md"] = self._render("awards.md.j2", "awards.md", stories=[s for s in self.stories if s.award])
+        out["stats.md"] = self._render("stats.md.j2", "stats.md", **self._stats())
+        return out
+
+    def feed(self, site_url: str, urls: dict[str, str], title: str, limit: int = 20) -> str:
+        """Render an RSS feed of the newest stories."""
+        base = site_url.rstrip("/") + "/" if site_url else ""
+        items = []
+        for s in self.stories[:limit]:
+            link = base + urls.get(s.id, "")
+            when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            items.append(
+                f"<item><title>{xml_escape(s.title)}</title><link>{xml_escape(link)}</link>"
+                f"<guid isPermaLink=\"false\">{xml_escape(s.id)}</guid><pubDate>{when}</pubDate>"
+                f"<description>{xml_escape(s.summary)}</description></item>"
+            )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{xml_escape(title)}</title><link>{xml_escape(base)}</link>"
+            f"<description>{xml_escape('New stories in ' + title)}</description>"
+            + "".join(items) + "</channel></rss>\n"
+        )
+
+    # Helpers ---------------------------------------------------------------
+
+    def _render(self, template: str, src: str, **context: object) -> str:
+        here = posixpath.dirname(src)
+
+        def link(target: str) -> str:
+            return posixpath.relpath(target, here or ".")
+
+        return self.env.get_template(template).render(
+            link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant == "internal", **context
+        )
+
+    def _describer(self, folder: str) -> Callable[[str], str]:
+        if folder == "tags":
+            return lambda k: self.view.tags.get(k, "")
+        return lambda k: ""
+
+    def _highlights(self) -> dict[str, object]:
+        stories = self.stories
+        return {
+            "count": len(stories),
+            "teams": len({t for s in stories for t in s.teams}),
+            "lessons_taught": sum(1 for v in self.taught.values() if v),
+            "awards": [s for s in stories if s.award][:3],
+            "recent": stories[:5],
+            "top_lessons": sorted(
+                ((self.view.lessons[lid], len(v)) for lid, v in self.taught.items() if v), key=lambda x: (-x[1], x[0].title)
+            )[:5],
+        }
+
+    def _stats(self) -> dict[str, object]:
+        years = Counter(s.date.year for s in self.stories)
+        span = range(min(years), max(years) + 1) if years else range(0)
+        return {
+            "total": len(self.stories),
+            "charts": [
+                ("Stories per year", [(str(y), years.get(y, 0), f"years/{y}.md" if y in years else None) for y in span]),
+                ("By kind", [(label(k), n, f"kinds/{k}.md") for k in KINDS if (n := sum(s.kind == k for s in self.stories))]),
+                ("By severity", [(label(k), n, f"severities/{k}.md") for k in SEVERITIES if (n := sum(s.severity == k for s in self.stories))]),
+                ("By team", sorted(((t, n, f"teams/{t}.md") for t, n in Counter(t for s in self.stories for t in s.teams).items()), key=lambda r: (-r[1], r[0]))[:12]),
+                ("Most taught lessons", sorted(((self.view.lessons[l].title, len(v), f"{layout.LESSONS_DIR}/{l}.md") for l, v in self.taught.items() if v), key=lambda r: (-r[1], r[0]))[:10]),
+            ],
+        }

@@ -1,0 +1,109 @@
+"""Shared fixtures: handbooks written from small tree literals, real MkDocs builds."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "postmortems" / "stories"
+
+MKDOCS_YML = """\
+site_name: Test Handbook
+site_url: https://handbook.example.com/
+docs_dir: stories
+theme:
+  name: material
+  features: [navigation.prune]
+plugins:
+  - search
+  - handbook:
+      variant: !ENV [HANDBOOK_VARIANT, internal]
+"""
+
+AUTHORS = """\
+ada:
+  name: Ada Lovelace
+  team: platform
+  public: true
+bob:
+  name: Bob Hidden
+  team: data
+"""
+
+
+def story(title: str = "A story worth telling", *, date: str = "2021-03-04", lessons: str = "[keep-backups]",
+          authors: str = "[ada]", extra: str = "", body: str = "## What happened\n\nThings went wrong, and we learned.\n",
+          summary: str = "Something failed in an instructive way and we wrote it down.") -> str:
+    """Return the text of a valid story with the given fields."""
+    head = f"title: {title}\ndate: {date}\nsummary: {summary}\nauthors: {authors}\nlessons: {lessons}\n"
+    return f"---\n{head}{textwrap.dedent(extra)}---\n\n{body}"
+
+
+def lesson(title: str = "Keep backups", summary: str = "Backups only count once restored.", extra: str = "") -> str:
+    """Return the text of a valid lesson."""
+    return f"---\ntitle: {title}\nsummary: {summary}\n{extra}---\n\nRestore them regularly.\n"
+
+
+def base_tree() -> dict[str, Any]:
+    """A small valid handbook: one page, one lesson, one story."""
+    return {
+        "mkdocs.yml": MKDOCS_YML,
+        "stories": {
+            "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome.\n",
+            "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",
+            "authors.yml": AUTHORS,
+            "lessons": {"keep-backups.md": lesson()},
+            "2021": {"first-story.md": story()},
+        },
+    }
+
+
+def write_tree(root: Path, tree: dict[str, Any]) -> None:
+    """Write a nested dict of names to str/bytes contents (or sub-dicts) under root."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, value in tree.items():
+        path = root / name
+        if isinstance(value, dict):
+            write_tree(path, value)
+        elif isinstance(value, bytes):
+            path.write_bytes(value)
+        elif value is not None:
+            path.write_text(value, encoding="utf-8")
+
+
+@pytest.fixture
+def make_handbook(tmp_path: Path) -> Callable[..., Path]:
+    """Write a handbook from a tree literal (merged over base_tree unless base=False)."""
+
+    def make(tree: dict[str, Any] | None = None, *, base: bool = True, name: str = "hb") -> Path:
+        root = tmp_path / name
+        if base:
+            write_tree(root, base_tree())
+        write_tree(root, tree or {})
+        return root
+
+    return make
+
+
+def build_site(root: Path, variant: str = "internal", site_dir: Path | None = None) -> Path:
+    """Run a real MkDocs build of one variant in-process; return the site folder."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from handbook_gen.plugin.plugin import force_variant
+
+    site = site_dir or root / "site" / variant
+    force_variant(variant)
+    try:
+        build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)))
+    finally:
+        force_variant(None)
+    return site

@@ -16,7 +16,6 @@ from typing import Any
 import markdown
 
 from . import markers
-from .clearance import digest
 from .loading import Handbook
 from .variants import Variant, View, select
 
@@ -57,15 +56,14 @@ def _plain(markdown_text: str) -> str:
 
 def _sentences(markdown_text: str) -> Iterator[str]:
     """Split prose into sentence-sized pieces worth looking for."""
-    for piece in re.split(r"(?<=[.!?:;])\s+|\n+", _plain(markdown_text)):
-        yield piece
+    yield from re.split(r"(?<=[.!?:;])\s+|\n+", _plain(markdown_text))
 
 
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for k, v in value.items():
+        for v in value.values():
             yield from _strings(v)
     elif isinstance(value, list):
         for v in value:
@@ -184,9 +182,9 @@ def scan(site_dir: Path | str, hb: Handbook, public: View | None = None) -> list
     by_shingle: dict[tuple[str, ...], list[Needle]] = {}
     short: list[Needle] = []
     for n in text_needles:
-        words = tuple(n.text.split())
-        if len(words) >= _SHINGLE:
-            by_shingle.setdefault(words[:_SHINGLE], []).append(n)
+        key = tuple(n.text.split())
+        if len(key) >= _SHINGLE:
+            by_shingle.setdefault(key[:_SHINGLE], []).append(n)
         else:
             short.append(n)
     id_patterns = [(sid, re.compile(rf"(?<![a-z0-9-]){re.escape(sid)}(?:\.md|/|\.html|\")")) for sid in private_ids]

@@ -95,13 +95,13 @@ def parse_yaml(
     try:
         for event in yaml.parse(raw, Loader=_StrictLoader):
             mark = event.start_mark
-            where = (mark.line + 1 + offset, mark.column + 1)
+            where = (mark.line + 1 + offset, mark.column + 1) if mark else (first_line, 1)
             if isinstance(event, yaml.AliasEvent):
                 problems.append(error("HB002", path, *where[:1], f"YAML alias '*{event.anchor}' is not allowed: front-matter is plain data, write the value out", col=where[1]))
-            elif getattr(event, "anchor", None):
-                problems.append(error("HB002", path, where[0], f"YAML anchor '&{event.anchor}' is not allowed: front-matter is plain data", col=where[1]))
-            elif getattr(event, "tag", None) and not _implicit_tag(event):
-                problems.append(error("HB002", path, where[0], f"YAML tag '{_short_tag(event.tag)}' is not allowed: front-matter is plain data", col=where[1]))
+            elif anchor := getattr(event, "anchor", None):
+                problems.append(error("HB002", path, where[0], f"YAML anchor '&{anchor}' is not allowed: front-matter is plain data", col=where[1]))
+            elif (tag := getattr(event, "tag", None)) and not _implicit_tag(event):
+                problems.append(error("HB002", path, where[0], f"YAML tag '{_short_tag(tag)}' is not allowed: front-matter is plain data", col=where[1]))
         if problems:
             return None, {}, problems
         loader = _StrictLoader(raw)

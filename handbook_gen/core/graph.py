@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
-
-
-class _Story(Protocol):
-    id: str
-
-    @property
-    def date(self): ...  # type: ignore[no-untyped-def]
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -54,11 +47,11 @@ def reach(stories: list) -> Reach:  # type: ignore[type-arg]
     return Reach(len(stories), len(teams), min(years, default=None), max(years, default=None))
 
 
-def related(stories: Mapping[str, object]) -> dict[str, list[str]]:
+def related(stories: Mapping[str, Any]) -> dict[str, list[str]]:
     """Map each story id to its related stories, declared in either direction."""
     out: dict[str, list[str]] = {sid: [] for sid in stories}
     for sid, story in stories.items():
-        for other in getattr(story, "related"):
+        for other in story.related:
             if other in out and other != sid:
                 if other not in out[sid]:
                     out[sid].append(other)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,6 @@ from . import layout, markers
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Document, parse, parse_yaml
 from .schema import ID_PATTERN, Author, Lesson, Page, Story, validate
-
-import re
 
 _ID = re.compile(ID_PATTERN)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from .diagnostics import Diagnostic, error
 from .loading import Handbook
@@ -15,19 +15,18 @@ def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for story in hb.stories.values():
         meta, doc = story.meta, story.doc
-
-        def unknown(field: str, kind: str, values: Iterable[str], known: Iterable[str], fix: str) -> None:
-            known = list(known)
+        lists: list[tuple[str, str, list[str], Collection[str], str]] = [
+            ("authors", "author", meta.authors, hb.authors, "add it to authors.yml"),
+            ("lessons", "lesson", meta.lessons, hb.lessons, "add lessons/<id>.md"),
+            ("related", "story", meta.related, hb.stories, "related takes story ids (file names)"),
+        ]
+        if hb.tags is not None:
+            lists.append(("tags", "tag", meta.tags, hb.tags, "add it to tags.yml"))
+        for field, kind, values, known, fix in lists:
             for i, value in enumerate(values):
                 if value not in known:
                     line, col = doc.where((field, i))
                     problems.append(error("HB202", story.path, line, f"'{field}': unknown {kind} '{value}'{_did_you_mean(value, known, fix)}", col=col))
-
-        unknown("authors", "author", meta.authors, hb.authors, "add it to authors.yml")
-        unknown("lessons", "lesson", meta.lessons, hb.lessons, "add lessons/<id>.md")
-        unknown("related", "story", meta.related, hb.stories, "related takes story ids (file names)")
-        if hb.tags is not None:
-            unknown("tags", "tag", meta.tags, hb.tags, "add it to tags.yml")
         if story.id in meta.related:
             line, col = doc.where(("related",))
             problems.append(error("HB203", story.path, line, "'related' lists the story itself", col=col))

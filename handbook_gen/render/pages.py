@@ -113,7 +113,7 @@ class Renderer:
         items = []
         for s in self.stories[:limit]:
             link = base + urls.get(s.id, "")
-            when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
             items.append(
                 f"<item><title>{xml_escape(s.title)}</title><link>{xml_escape(link)}</link>"
                 f"<guid isPermaLink=\"false\">{xml_escape(s.id)}</guid><pubDate>{when}</pubDate>"

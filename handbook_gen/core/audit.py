@@ -22,6 +22,8 @@ from .variants import Variant, View, select
 _SHINGLE = 4
 _TAG = re.compile(r"<[^>]*>")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# An id where a URL or file name would hold it: `/2021/the-id/`, `the-id.md`, `"the-id"`.
+_ID_IN_URL = re.compile(r"(?<![a-z0-9-])([a-z0-9]+(?:-[a-z0-9]+)*)(?=\.md|/|\.html|\")")
 _TEXT_SUFFIXES = {".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".md", ".yml", ".yaml", ".map", ".csv", ""}
 
 
@@ -49,6 +51,22 @@ def normalise(text: str) -> str:
     return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
+class _WordIndex:
+    """Normalised text with its short word sequences indexed, for fast phrase look-ups."""
+
+    def __init__(self, text: str) -> None:
+        self.text = normalise(text)
+        words = self.text.split()
+        self.grams = {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+    def __contains__(self, phrase: str) -> bool:
+        words = tuple(phrase.split())
+        # A long phrase must start with an indexed shingle: most look-ups stop there.
+        if len(words) >= _SHINGLE and words[:_SHINGLE] not in self.grams:
+            return False
+        return f" {' '.join(words)} " in self.text
+
+
 def _plain(markdown_text: str) -> str:
     rendered = markdown.markdown(markdown_text, extensions=["tables", "fenced_code"])
     return html.unescape(_TAG.sub(" ", rendered))
@@ -73,7 +91,7 @@ def _strings(value: Any) -> Iterator[str]:
 def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], set[str]]:
     """Build what must not leak: text needles, internal asset digests, and private ids."""
     found: list[Needle] = []
-    allowed = normalise(" ".join(_public_text(hb, public)))
+    allowed = _WordIndex(" ".join(_public_text(hb, public)))
 
     def add(text: str | None, what: str, min_words: int = 1) -> None:
         if not text:
@@ -179,15 +197,15 @@ def scan(site_dir: Path | str, hb: Handbook, public: View | None = None) -> list
     site = Path(site_dir)
     public = public or select(hb, Variant.PUBLIC)
     text_needles, asset_digests, private_ids = needles(hb, public)
-    by_shingle: dict[tuple[str, ...], list[Needle]] = {}
+
+    by_first: dict[tuple[str, ...], list[Needle]] = {}
     short: list[Needle] = []
     for n in text_needles:
-        key = tuple(n.text.split())
-        if len(key) >= _SHINGLE:
-            by_shingle.setdefault(key[:_SHINGLE], []).append(n)
+        words = tuple(n.text.split())
+        if len(words) >= _SHINGLE:
+            by_first.setdefault(words[:_SHINGLE], []).append(n)
         else:
             short.append(n)
-    id_patterns = [(sid, re.compile(rf"(?<![a-z0-9-]){re.escape(sid)}(?:\.md|/|\.html|\")")) for sid in private_ids]
 
     leaks: list[Leak] = []
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
@@ -203,17 +221,14 @@ def scan(site_dir: Path | str, hb: Handbook, public: View | None = None) -> list
         text = _file_text(path, data)
         if text is None:
             continue
-        hay = normalise(text)
-        words = hay.split()
-        shingles = {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
-        candidates = [n for key in shingles & by_shingle.keys() for n in by_shingle[key]] + short
+        hay = _WordIndex(text)
+        # Only needles whose first words occur in this file can be in it.
+        candidates = [n for key in hay.grams & by_first.keys() for n in by_first[key]] + short
         seen: set[str] = set()
         for n in candidates:
-            if n.what not in seen and f" {n.text.strip()} " in hay:
+            if n.what not in seen and n.text in hay:
                 seen.add(n.what)
                 leaks.append(Leak(rel, f"{n.what}: '{n.text.strip()[:80]}'"))
-        lowered = text.lower()
-        for sid, pattern in id_patterns:
-            if pattern.search(lowered):
-                leaks.append(Leak(rel, f"id of left-out '{sid}'"))
+        for sid in sorted(set(_ID_IN_URL.findall(text.lower())) & private_ids):
+            leaks.append(Leak(rel, f"id of left-out '{sid}'"))
     return leaks

@@ -104,12 +104,18 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
         "## What we changed\n\nWhat the story taught us, and what is different now.\n\n"
         "<!-- internal -->\nDetails for staff only (tickets, customers, hostnames) go between these markers.\n<!-- /internal -->\n"
     )
+    new_dir = not target.parent.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(f"---\n{front}---\n\n{body}")
     _, problems = project.check()
     mine = [d for d in problems if d.path == hb.rel(target.relative_to(project.docs_dir).as_posix()) and d.severity is Severity.ERROR]
     if mine:
+        # Leave no invalid story behind (e.g. a --date in the future): the handbook stays as it was.
+        target.unlink()
+        if new_dir:
+            target.parent.rmdir()
         click.echo(render(mine), err=True)
+        click.echo("no story was written", err=True)
         raise SystemExit(1)
     click.echo(hb.rel(target.relative_to(project.docs_dir).as_posix()))

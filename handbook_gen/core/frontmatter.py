@@ -115,14 +115,27 @@ def parse_yaml(
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Report where the problem starts: an unclosed quote, key or flow collection
+        # is reported at its opening, not where the parser gave up (often the last line).
+        starts = exc.context_mark and str(exc.context or "").startswith(_STARTS_AT_CONTEXT)
+        mark = (exc.context_mark if starts else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else first_line
         col = mark.column + 1 if mark else 1
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         return None, {}, [error("HB001", path, line, f"broken YAML: {what}", col=col)]
+    except yaml.reader.ReaderError as exc:  # a control character: point at it, on one line
+        before = raw[: exc.position]
+        line, col = before.count("\n") + first_line, exc.position - (before.rfind("\n") + 1) + 1
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return None, {}, [error("HB001", path, line, f"broken YAML: unacceptable character {char}: {exc.reason}", col=col)]
     except yaml.YAMLError as exc:
-        return None, {}, [error("HB001", path, first_line, f"broken YAML: {exc}")]
+        return None, {}, [error("HB001", path, first_line, f"broken YAML: {' '.join(str(exc).split())}")]
+    except RecursionError:
+        return None, {}, [error("HB001", path, first_line, "broken YAML: front-matter is nested too deeply to be plain data")]
     return data, lines, problems
+
+
+_STARTS_AT_CONTEXT = ("while scanning", "while parsing a flow", "while parsing a tag")
 
 
 def _short_tag(tag: str) -> str:

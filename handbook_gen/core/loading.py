@@ -74,6 +74,13 @@ class Handbook:
     tags: dict[str, str] | None = None
     assets: list[str] = field(default_factory=list)  # srcs of non-Markdown files
     sources: dict[str, str] = field(default_factory=dict)  # src -> raw text, for audit/clear
+    # Every story and lesson file's id, valid or not, so a reference to a file with errors
+    # of its own is not also reported as unknown.
+    story_ids: set[str] = field(default_factory=set)
+    lesson_ids: set[str] = field(default_factory=set)
+    # Stories left out for errors of their own whose front-matter is still a mapping:
+    # (id, path, document), so their references are checked in the same pass.
+    rejected: list[tuple[str, str, Document]] = field(default_factory=list)
 
     def rel(self, src: str) -> str:
         """Return a docs-relative src as a path relative to the project root."""
@@ -127,6 +134,7 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
 
         stem = src.rsplit("/", 1)[-1][: -len(".md")]
         seen.setdefault(f"{kind}:{stem}", []).append(path)
+        (hb.lesson_ids if kind == "lesson" else hb.story_ids).add(stem)
         if not _ID.match(stem):
             problems.append(error("HB104", path, 1, f"{kind} id '{stem}' (the file name) must be lowercase kebab-case such as '{_suggest_id(stem)}' - rename the file"))
         if kind == "lesson" and stem == "index":
@@ -149,6 +157,8 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
             problems.extend(p)
             if story is not None and not section_problems:
                 hb.stories[stem] = StoryEntry(stem, src, path, story, doc)
+            else:
+                hb.rejected.append((stem, path, doc))
 
     for key, paths in seen.items():
         if len(paths) > 1:

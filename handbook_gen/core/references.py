@@ -4,48 +4,71 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from .diagnostics import Diagnostic, error
+from .frontmatter import Document
 from .loading import Handbook
+from .schema import ID_PATTERN
+
+_ID = re.compile(ID_PATTERN)
 
 
 def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
     """Check authors, lessons, related stories, tags, dates and awards of every entry."""
     problems: list[Diagnostic] = []
-    for story in hb.stories.values():
-        meta, doc = story.meta, story.doc
-        lists: list[tuple[str, str, list[str], Collection[str], str]] = [
-            ("authors", "author", meta.authors, hb.authors, "add it to authors.yml"),
-            ("lessons", "lesson", meta.lessons, hb.lessons, "add lessons/<id>.md"),
-            ("related", "story", meta.related, hb.stories, "related takes story ids (file names)"),
+    entries: list[tuple[str, str, Document, dict[str, Any]]] = [(s.id, s.path, s.doc, s.meta.model_dump()) for s in hb.stories.values()]
+    # A story with errors of its own is still checked, from its raw data, so every
+    # problem is reported in one pass.
+    entries += [(sid, path, doc, doc.data) for sid, path, doc in hb.rejected]
+    known_stories = set(hb.stories) | hb.story_ids
+    known_lessons = set(hb.lessons) | hb.lesson_ids
+    for story_id, path, doc, data in entries:
+        lists: list[tuple[str, str, Collection[str], str]] = [
+            ("authors", "author", hb.authors, "add it to authors.yml"),
+            ("lessons", "lesson", known_lessons, "add lessons/<id>.md"),
+            ("related", "story", known_stories, "related takes story ids (file names)"),
         ]
         if hb.tags is not None:
-            lists.append(("tags", "tag", meta.tags, hb.tags, "add it to tags.yml"))
-        for field, kind, values, known, fix in lists:
-            for i, value in enumerate(values):
+            lists.append(("tags", "tag", hb.tags, "add it to tags.yml"))
+        for field, kind, known, fix in lists:
+            for i, value in _ids(data.get(field)):
                 if value not in known:
                     line, col = doc.where((field, i))
-                    problems.append(error("HB202", story.path, line, f"'{field}': unknown {kind} '{value}'{_did_you_mean(value, known, fix)}", col=col))
-        if story.id in meta.related:
+                    problems.append(error("HB202", path, line, f"'{field}': unknown {kind} '{value}'{_did_you_mean(value, known, fix)}", col=col))
+        if story_id in (v for _, v in _ids(data.get("related"))):
             line, col = doc.where(("related",))
-            problems.append(error("HB203", story.path, line, "'related' lists the story itself", col=col))
-        if meta.clearance is not None and meta.clearance.by not in hb.authors:
+            problems.append(error("HB203", path, line, "'related' lists the story itself", col=col))
+        clearance = data.get("clearance")
+        by = clearance.get("by") if isinstance(clearance, dict) else None
+        if isinstance(by, str) and by not in hb.authors:
             line, col = doc.where(("clearance", "by"))
-            problems.append(error("HB202", story.path, line, f"'clearance.by': unknown author '{meta.clearance.by}'{_did_you_mean(meta.clearance.by, hb.authors, 'add it to authors.yml')}", col=col))
-        if meta.date > today:
+            problems.append(error("HB202", path, line, f"'clearance.by': unknown author '{by}'{_did_you_mean(by, hb.authors, 'add it to authors.yml')}", col=col))
+        date = data.get("date")
+        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+            continue
+        if date > today:
             line, col = doc.where(("date",))
-            problems.append(error("HB204", story.path, line, f"'date' {meta.date.isoformat()} is in the future (today is {today.isoformat()})", col=col))
-        if meta.award is not None and meta.award.year < meta.date.year:
+            problems.append(error("HB204", path, line, f"'date' {date.isoformat()} is in the future (today is {today.isoformat()})", col=col))
+        award = data.get("award")
+        year = award.get("year") if isinstance(award, dict) else None
+        if type(year) is int and year < date.year:
             line, col = doc.where(("award", "year"))
-            problems.append(error("HB204", story.path, line, f"'award.year' {meta.award.year} is before the story happened ({meta.date.year})", col=col))
+            problems.append(error("HB204", path, line, f"'award.year' {year} is before the story happened ({date.year})", col=col))
     for lesson in hb.lessons.values():
         for i, value in enumerate(lesson.meta.related):
-            if value not in hb.lessons or value == lesson.id:
+            if value not in known_lessons or value == lesson.id:
                 line, col = lesson.doc.where(("related", i))
                 what = "the lesson itself" if value == lesson.id else f"unknown lesson '{value}'"
                 problems.append(error("HB202", lesson.path, line, f"'related': {what}{_did_you_mean(value, [k for k in hb.lessons if k != lesson.id], 'add lessons/<id>.md')}", col=col))
     return problems
+
+
+def _ids(value: Any) -> list[tuple[int, str]]:
+    """Return the (index, id) pairs of a list of ids, skipping entries the schema already rejects."""
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, str) and _ID.match(v)] if isinstance(value, list) else []
 
 
 def _did_you_mean(value: str, known: Iterable[str], fix: str) -> str:

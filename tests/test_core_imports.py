@@ -1,0 +1,30 @@
+"""handbook_gen.core stays framework-free: importing all of it loads no MkDocs, click or Jinja."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+PROBE = """
+import importlib, json, pkgutil, sys
+import handbook_gen.core as core
+names = sorted(m.name for m in pkgutil.iter_modules(core.__path__))
+for name in names:
+    importlib.import_module("handbook_gen.core." + name)
+loaded = sorted(k for k in sys.modules if k.split(".")[0] in ("click", "jinja2") or k.split(".")[0].startswith("mkdocs"))
+print(json.dumps({"modules": names, "forbidden": loaded}))
+"""
+
+
+def test_core_imports_no_framework():
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    # Every module of the core was imported (the probe really walked the package).
+    expected = {p.stem for p in (REPO / "handbook_gen" / "core").glob("*.py") if p.stem != "__init__"}
+    assert set(report["modules"]) == expected
+    assert {"validation", "frontmatter", "schema", "variants", "audit"} <= expected
+    assert report["forbidden"] == []

@@ -1,0 +1,87 @@
+"""An invalid handbook never builds: `mkdocs build` fails listing every problem, and writes no story."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import build_site, story
+from mkdocs.exceptions import Abort
+
+# Every problem the broken handbook holds, as `path:line:col` and a piece of its message.
+EXPECTED = [
+    ("stories/2021/bad-author.md:5:11", "unknown author 'adaa' - did you mean 'ada'?"),
+    ("stories/2021/bad-field.md:7:1", "unknown field 'lesons' - did you mean 'lessons'?"),
+    ("stories/2021/bad-marker.md:11:1", "unclosed '<!-- internal -->'"),
+    ("stories/2022/bad-yaml.md:3:7", "broken YAML"),
+    ("stories/2022/future.md:3:1", "'date' 2999-01-01 is in the future"),
+    ("stories/2022/future.md:6:11", "unknown lesson 'keep-backup' - did you mean 'keep-backups'?"),
+]
+
+
+def broken_tree():
+    return {"stories": {
+        "2021": {
+            "bad-author.md": story("Bad author", authors="[adaa]"),
+            "bad-field.md": story("Bad field", extra="lesons: [keep-backups]\n"),
+            "bad-marker.md": story("Bad marker", body="Text.\n\n<!-- internal -->\nSecret.\n"),
+            "fine.md": story("A perfectly fine story"),
+        },
+        "2022": {
+            "bad-yaml.md": "---\ntitle: Bad yaml\ndate: [2022\nsummary: x\n---\n\nBody.\n",
+            "future.md": story("From the future", date="2999-01-01", lessons="[keep-backup]"),
+        },
+    }}
+
+
+def assert_lists_every_problem(text: str) -> None:
+    for where, what in EXPECTED:
+        lines = [line for line in text.splitlines() if line.startswith(where + ": error: ")]
+        assert lines, f"{where} missing from:\n{text}"
+        assert what in lines[0]
+    assert f"{len(EXPECTED)} errors" in text
+
+
+def html_files(site):
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) if site.exists() else []
+
+
+@pytest.mark.parametrize("variant", ["internal", "public"])
+def test_in_process_build_fails_with_every_problem(make_handbook, tmp_path, caplog, variant):
+    root = make_handbook(broken_tree())
+    site = tmp_path / "site-out"
+    with pytest.raises(Abort):  # MkDocs logs the plugin's BuildError, then aborts
+        build_site(root, variant, site)
+    errors = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert_lists_every_problem(errors)
+    assert "nothing was built" in errors
+    assert html_files(site) == []
+
+
+def test_mkdocs_build_subprocess_fails_cleanly(make_handbook):
+    root = make_handbook(broken_tree())
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_VARIANT": "internal"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", "out"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert_lists_every_problem(output)
+    # No page of any story (nor anything else) was written.
+    assert html_files(root / "out") == []
+    assert not (root / "out" / "2021").exists()
+
+
+def test_fixing_the_problems_lets_it_build(make_handbook, tmp_path):
+    """The same handbook, once fixed, builds: the failure above came from the content."""
+    tree = broken_tree()
+    tree["stories"]["2021"] = {"fine.md": story("A perfectly fine story")}
+    tree["stories"]["2022"] = {"future.md": story("From the past", date="2022-01-01")}
+    root = make_handbook(tree)
+    site = build_site(root, "internal", tmp_path / "ok")
+    assert (site / "2021" / "fine" / "index.html").is_file()
+    assert (site / "2022" / "future" / "index.html").is_file()

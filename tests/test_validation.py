@@ -468,3 +468,17 @@ def test_random_bytes_never_raise(make_handbook, raw):
     root = make_handbook({"stories": {"2021": {"x.md": raw}}})
     _, problems = check(root / "stories", root, today=TODAY)
     assert any(d.path == "stories/2021/x.md" and d.severity is Severity.ERROR for d in problems)
+
+
+def test_field_name_that_is_not_text(make_handbook):
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(extra="2021: a year\n")}}})
+    d = only_error(root)
+    assert (d.path, d.line, d.code) == ("stories/2021/first-story.md", 7, "HB102")
+    assert d.message == "field name 2021 must be text, such as 'title'"
+
+
+def test_internal_mapping_takes_any_keys(make_handbook):
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(extra="internal:\n  2021: budget year\n  nested: {1: one}\n")}}})
+    hb, errors, _ = run(root)
+    assert errors == []
+    assert hb.stories["first-story"].meta.internal == {2021: "budget year", "nested": {1: "one"}}

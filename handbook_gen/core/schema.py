@@ -105,7 +105,7 @@ class Story(_Model):
     award: Award | None = None
     related: list[Id] = []
     clearance: Clearance | None = None
-    internal: dict[str, Any] | None = None
+    internal: dict[Any, Any] | None = None
 
 
 class Lesson(_Model):
@@ -149,6 +149,12 @@ _EXPECTED = {
 
 def validate(model: type[M], data: Any, doc: Document, *, root: tuple[str | int, ...] = ()) -> tuple[M | None, list[Diagnostic]]:
     """Validate data against a model; turn every pydantic error into a plain diagnostic."""
+    if isinstance(data, dict) and any(not isinstance(k, str) for k in data):
+        return None, [
+            error("HB102", doc.path, doc.where(root + (str(k),))[0], f"field name {k!r} must be text, such as 'title'")
+            for k in data
+            if not isinstance(k, str)
+        ]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -22,7 +23,10 @@ def command(config_file: str, site_dir: str) -> None:
     if errors:
         click.echo(render(errors), err=True)
         raise click.ClickException("the content is invalid, so the audit cannot know what is internal")
-    leaks = audit.scan(site_dir, hb)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from ..plugin.plugin import installed_theme_dirs
+
+    leaks = audit.scan(site_dir, hb, theme_dirs=installed_theme_dirs())
     files = sum(1 for p in Path(site_dir).rglob("*") if p.is_file())
     for leak in leaks:
         click.echo(f"{Path(site_dir, leak.file).as_posix()}: leak: {leak.what}")

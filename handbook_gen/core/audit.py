@@ -111,6 +111,11 @@ def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], s
             add(s.meta.title, f"title of {why} {label}")
             add(s.meta.summary, f"summary of {why} {label}")
             add(s.meta.public_summary, f"public summary of {why} {label}")
+            add(s.meta.impact, f"impact of {why} {label}", min_words=3)
+            for text in (*(s.meta.five_whys or []), *s.meta.contributing_factors):
+                add(text, f"five whys or contributing factors of {why} {label}", min_words=3)
+            if s.meta.award:
+                add(s.meta.award.title, f"award of {why} {label}", min_words=3)
             for piece in _sentences(markers.strip_internal(s.body) if _well_formed(s.body) else s.body):
                 add(piece, f"body of {why} {label}", min_words=6)
         else:
@@ -126,6 +131,9 @@ def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], s
             for piece in _sentences(section):
                 add(piece, f"internal section of {label}", min_words=3)
     for l in hb.lessons.values():
+        for section in markers.internal_text(l.body) if _well_formed(l.body) else []:
+            for piece in _sentences(section):
+                add(piece, f"internal section of lesson '{l.id}'", min_words=3)
         if l.id not in public.lessons:
             add(l.meta.title, f"title of internal lesson '{l.id}'")
             add(l.meta.summary, f"summary of internal lesson '{l.id}'")
@@ -192,9 +200,26 @@ def _file_text(path: Path, data: bytes) -> str | None:
     return html.unescape(_TAG.sub(" ", text)) + "\n" + text
 
 
-def scan(site_dir: Path | str, hb: Handbook, public: View | None = None) -> list[Leak]:
-    """Scan every file of a built public site; return each leak with its file."""
+def _pristine(rel: str, data: bytes, theme_dirs: list[Path]) -> bool:
+    """Tell whether a site file is an unchanged copy of a file an installed theme ships:
+    such a file holds no handbook content (and a theme's script can hold any common word)."""
+    for folder in theme_dirs:
+        original = folder / rel
+        try:
+            if original.is_file() and original.stat().st_size == len(data) and original.read_bytes() == data:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def scan(site_dir: Path | str, hb: Handbook, public: View | None = None, theme_dirs: Iterable[Path | str] = ()) -> list[Leak]:
+    """Scan every file of a built public site; return each leak with its file.
+
+    theme_dirs: folders of installed themes (never a handbook's own custom_dir); a file
+    byte-identical to theirs is not searched for text."""
     site = Path(site_dir)
+    themes = [Path(d) for d in theme_dirs]
     public = public or select(hb, Variant.PUBLIC)
     text_needles, asset_digests, private_ids = needles(hb, public)
 
@@ -219,7 +244,7 @@ def scan(site_dir: Path | str, hb: Handbook, public: View | None = None) -> list
             leaks.append(Leak(rel, f"copy of asset '{leaked_asset}', which no public page uses"))
             continue
         text = _file_text(path, data)
-        if text is None:
+        if text is None or _pristine(rel, data, themes):
             continue
         hay = _WordIndex(text)
         # Only needles whose first words occur in this file can be in it.

@@ -121,7 +121,10 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         if kind == "page":
             page, p = validate(Page, doc.data, doc)
             problems.extend(p)
-            if page is None or doc_problems:
+            # Pages get internal sections too: culture.md is in both variants.
+            section_problems = markers.find_sections(doc.body, path, doc.body_line)[1]
+            problems.extend(section_problems)
+            if page is None or doc_problems or section_problems:
                 continue
             clash = layout.collision(src)
             if clash:
@@ -143,14 +146,15 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
             clash = layout.collision(src) or (src if stem == "index" else None)
             if clash:
                 problems.append(error("HB205", path, 1, f"story '{stem}' at '{src}' collides with the generated page '{clash}' - move or rename it"))
-        section_problems = markers.find_sections(doc.body, path, doc.body_line)[1] if kind == "story" else []
+        # Lesson bodies get the same internal sections as stories (boxed or removed per variant).
+        section_problems = markers.find_sections(doc.body, path, doc.body_line)[1]
         problems.extend(section_problems)
         if doc_problems:
             continue
         if kind == "lesson":
             lesson, p = validate(Lesson, doc.data, doc)
             problems.extend(p)
-            if lesson is not None:
+            if lesson is not None and not section_problems:
                 hb.lessons[stem] = LessonEntry(stem, src, path, lesson, doc)
         else:
             story, p = validate(Story, doc.data, doc)
@@ -171,6 +175,10 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
 
 def _suggest_id(stem: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "my-story"
+
+
+# The other file extensions MkDocs renders as Markdown pages.
+_OTHER_MARKDOWN = (".markdown", ".mdown", ".mkdn", ".mkd")
 
 
 def _walk(hb: Handbook, problems: list[Diagnostic]) -> tuple[list[str], list[str]]:
@@ -201,6 +209,10 @@ def _walk(hb: Handbook, problems: list[Diagnostic]) -> tuple[list[str], list[str
                 visit(Path(entry.path), src + "/", seen_dirs | {real})
             elif src.endswith(".md"):
                 md_files.append(src)
+            elif src.endswith(_OTHER_MARKDOWN):
+                # MkDocs would render it as a page, unchecked and unfiltered: refuse it.
+                stem = src.rsplit(".", 1)[0]
+                problems.append(error("HB008", hb.rel(src), 1, f"Markdown file with a '.{src.rsplit('.', 1)[1]}' extension - rename it to '{stem.rsplit('/', 1)[-1]}.md' (only .md files are stories, lessons and pages)"))
             elif src not in layout.DATA_FILES:
                 assets.append(src)
 

@@ -10,6 +10,7 @@ from .diagnostics import Diagnostic, error
 OPEN = "<!-- internal -->"
 CLOSE = "<!-- /internal -->"
 _ANY_MARKER = re.compile(r"<!--\s*/?\s*internal\s*-->", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
@@ -51,7 +52,7 @@ def find_sections(body: str, path: str = "", body_line: int = 1) -> tuple[list[S
             else:
                 sections.append(Section(opened, i))
                 opened = None
-        elif _ANY_MARKER.search(line):
+        elif _ANY_MARKER.search(_CODE_SPAN.sub("", line)):  # `<!-- internal -->` in code is prose
             problems.append(error("HB303", path, at, f"internal marker must be written exactly '{OPEN}' or '{CLOSE}' on a line of its own"))
     if opened is not None:
         problems.append(error("HB304", path, body_line + opened, f"unclosed '{OPEN}': add '{CLOSE}' on a line of its own where the internal section ends"))
@@ -69,6 +70,37 @@ def box_internal(body: str) -> str:
         body,
         lambda inner: ['<div class="hb-internal" markdown="1">', '<p class="hb-internal__label">Internal only</p>', "", *inner, "", "</div>"],
     )
+
+
+# Code spans come first in the alternation so a comment written inside one is kept.
+_COMMENT = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)|<!--.*?-->", re.DOTALL)
+
+
+def _drop_comments(text: str) -> str:
+    return _COMMENT.sub(lambda m: m.group(0) if m.group(1) else "", text)
+
+
+def strip_comments(body: str) -> str:
+    """Remove HTML comments outside fenced code: notes to reviewers are never published."""
+    out: list[str] = []
+    chunk: list[str] = []
+    fence: str | None = None
+    for line in body.split("\n"):
+        fenced = _FENCE.match(line)
+        if fence is None and not fenced:
+            chunk.append(line)
+            continue
+        if fence is None and fenced:
+            if chunk:
+                out.append(_drop_comments("\n".join(chunk)))
+            chunk = []
+            fence = fenced.group(1)[0]
+        elif fenced and fenced.group(1)[0] == fence:
+            fence = None
+        out.append(line)
+    if chunk:
+        out.append(_drop_comments("\n".join(chunk)))
+    return "\n".join(out)
 
 
 def internal_text(body: str) -> list[str]:

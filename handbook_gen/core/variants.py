@@ -116,8 +116,9 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     story_ids = {s.id for s in stories}
 
     def body_of(src: str, body: str) -> str:
-        body = markers.strip_internal(body) if public else markers.box_internal(body)
-        return unlink(body, src, view.excluded) if public else body
+        if not public:
+            return markers.box_internal(body)
+        return unlink(markers.strip_comments(markers.strip_internal(body)), src, view.excluded)
 
     for s in stories:
         view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.body))
@@ -126,7 +127,7 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
             lid, l.src, l.meta.title, l.meta.summary, [r for r in l.meta.related if r in lessons], body_of(l.src, l.body)
         )
     for src, p in pages.items():
-        view.pages[src] = PageView(src, p.meta.title, unlink(p.doc.body, src, view.excluded) if public else p.doc.body)
+        view.pages[src] = PageView(src, p.meta.title, body_of(src, p.doc.body))
 
     used_tags = {t for s in view.stories.values() for t in s.tags}
     view.tags = {t: d for t, d in (hb.tags or {}).items() if not public or t in used_tags}
@@ -199,7 +200,9 @@ def _person(hb: Handbook, author_id: str, public: bool) -> Person:
 
 _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+_REF_DEF = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t].*)?$", re.MULTILINE)
+# A reference-style use: [text][label], [label][] or [label] (not an inline link or a definition).
+_REF_USE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\[([^\]]*)\])?(?![(\[:])")
 
 
 def _resolve(target: str, src: str) -> str | None:
@@ -217,13 +220,29 @@ def _hits(target: str | None, excluded: set[str]) -> bool:
     if target is None:
         return False
     bare = target.rstrip("/")
-    return bool({target, bare + ".md", bare + "/index.md"} & excluded)
+    return bool({target, bare + ".md", bare + "/index.md", bare.removesuffix(".html") + ".md"} & excluded)
+
+
+def _leads_out(target: str, src: str, excluded: set[str]) -> bool:
+    """Tell whether a link leads to a left-out file, written relative to the page's source file
+    or, as a URL such as `../other-story/`, relative to the page's own directory URL."""
+    if _hits(_resolve(target, src), excluded):
+        return True
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    stem = src[: -len(".md")] if src.endswith(".md") else src
+    if path.endswith(".md") or path.startswith("/") or stem == "index" or stem.endswith("/index"):
+        return False
+    return _hits(_resolve(target, stem + "/index.md"), excluded)
+
+
+def _label(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def links(text: str, src: str) -> set[str]:
     """Return the docs-relative targets a page's Markdown or HTML links to."""
     targets = [m.group(3) for m in _LINK.finditer(text)]
-    targets += _HTML_REF.findall(text) + _REF_DEF.findall(text)
+    targets += _HTML_REF.findall(text) + [m.group(2) for m in _REF_DEF.finditer(text)]
     return {r for t in targets if (r := _resolve(t, src))}
 
 
@@ -231,14 +250,23 @@ def unlink(text: str, src: str, excluded: set[str]) -> str:
     """Turn links to left-out pages into plain text and drop images of left-out files."""
 
     def inline(m: re.Match[str]) -> str:
-        if not _hits(_resolve(m.group(3), src), excluded):
+        if not _leads_out(m.group(3), src, excluded):
             return m.group(0)
         return "" if m.group(1) else m.group(2)
 
     text = _LINK.sub(inline, text)
-    text = _REF_DEF.sub(lambda m: "" if _hits(_resolve(m.group(1), src), excluded) else m.group(0), text)
+    dropped = {_label(m.group(1)) for m in _REF_DEF.finditer(text) if _leads_out(m.group(2), src, excluded)}
+    if dropped:
+        text = _REF_DEF.sub(lambda m: "" if _label(m.group(1)) in dropped else m.group(0), text)
+
+        def reference(m: re.Match[str]) -> str:
+            if _label(m.group(3) or m.group(2)) not in dropped:
+                return m.group(0)
+            return "" if m.group(1) else m.group(2)
+
+        text = _REF_USE.sub(reference, text)
 
     def html(m: re.Match[str]) -> str:
-        return m.group(0).replace(m.group(1), "#") if _hits(_resolve(m.group(1), src), excluded) else m.group(0)
+        return m.group(0).replace(m.group(1), "#") if _leads_out(m.group(1), src, excluded) else m.group(0)
 
     return _HTML_REF.sub(html, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ def force_variant(variant: str | None) -> None:
     global _forced_variant
     _forced_variant = variant
 
+
+_BANNER_MARK = 'data-handbook-variant="internal"'
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_FALLBACK_BANNER = (
+    f'<div class="hb-banner hb-banner--standalone" {_BANNER_MARK}><strong>Internal</strong> - staff only.'
+    " Stories, names and details here are not for the public site.</div>"
+)
 
 _EXTENSIONS = ("attr_list", "md_in_html", "admonition", "tables", "toc", "pymdownx.emoji")
 
@@ -130,16 +138,37 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Replace story and lesson sources with their rendered, variant-filtered pages."""
         assert self.view is not None and self.renderer is not None
         kind, key = self.by_src.get(page.file.src_uri, ("", ""))
+        # Front-matter stays out of the theme's reach: only what the variant shows goes in.
         if kind == "story":
+            story = self.view.stories[key]
+            page.meta = {"title": story.title, "description": story.summary}
             return self.renderer.story(key)
         if kind == "lesson":
+            lesson = self.view.lessons[key]
+            page.meta = {"title": lesson.title, "description": lesson.summary}
             return self.renderer.lesson(key)
         if kind == "page":
+            page.meta = {k: v for k, v in page.meta.items() if k != "visibility"}
             body = self.view.pages[key].body if key in self.view.pages else markdown
             if key == layout.CULTURE_PAGE:
                 return self.renderer.culture(body)
             return body
         return markdown
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Keep the internal banner on every internal page, even under a theme override."""
+        return self._banner(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        """The same for pages rendered straight from templates, such as 404.html."""
+        return self._banner(output_content) if template_name.endswith(".html") else output_content
+
+    def _banner(self, html: str) -> str:
+        # A handbook's own overrides/main.html (extending base.html) replaces ours, and
+        # its announce block with it: the banner is then put right after <body>.
+        if self.view is None or self.view.variant is not Variant.INTERNAL or _BANNER_MARK in html:
+            return html
+        return _BODY.sub(lambda m: m.group(0) + _FALLBACK_BANNER, html, count=1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the feed; in the public variant, audit every written file for leaks."""
@@ -148,7 +177,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         feed = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
         Path(config.site_dir, layout.FEED).write_text(feed, encoding="utf-8")
         if self.view.variant is Variant.PUBLIC and self.config.audit:
-            leaks = audit.scan(config.site_dir, self.handbook, self.view)
+            themes = [d for d in config.theme.dirs if d != config.theme.custom_dir]
+            leaks = audit.scan(config.site_dir, self.handbook, self.view, theme_dirs=themes)
             if leaks:
                 raise PluginError(
                     f"handbook: the public site in {config.site_dir} leaks internal content; do not publish it:\n"
@@ -176,6 +206,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             if src not in ("index.md", layout.CULTURE_PAGE):
                 nav.append({page.title or src[:-3].replace("-", " ").capitalize(): src})
         return nav
+
+
+def installed_theme_dirs() -> list[str]:
+    """The folders of every installed MkDocs theme, and ours (for auditing a built site)."""
+    from mkdocs.utils import get_theme_dir, get_theme_names
+
+    dirs = [str(THEME_DIR)]
+    for name in get_theme_names():
+        try:
+            dirs.append(get_theme_dir(name))
+        except Exception:  # a broken theme package: its files are simply searched
+            continue
+    return dirs
 
 
 def _url(src: str, directory_urls: bool) -> str:

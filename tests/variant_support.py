@@ -1,0 +1,60 @@
+"""Helpers shared by the variant, audit and browser tests: site scanning, clearing, serving."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+from pathlib import Path
+
+from click.testing import CliRunner
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, by its site-relative path; .gz files decompressed."""
+    out: dict[str, bytes] = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        out[path.relative_to(site).as_posix()] = data
+    return out
+
+
+def token_hits(site: Path, tokens: dict[str, str]) -> list[str]:
+    """Return 'file: what (token)' for each token found in any file's path or content (case-insensitive)."""
+    hits = []
+    for rel, data in site_files(site).items():
+        hay = data.lower()
+        for what, token in tokens.items():
+            needle = token.lower()
+            if needle in rel.lower() or needle.encode() in hay:
+                hits.append(f"{rel}: {what} ({token})")
+    return hits
+
+
+def search_docs(site: Path) -> list[dict]:
+    """The documents of Material's search index."""
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def search_text(site: Path, location: str) -> str:
+    """All search-index text of one page (its sections included), lower-cased."""
+    docs = [d for d in search_docs(site) if d["location"].split("#", 1)[0] == location]
+    return " ".join(f"{d['title']} {d['text']}" for d in docs).lower()
+
+
+def clear(root: Path, *ids: str, by: str = "ada") -> None:
+    """Run `handbook clear IDS --by BY` on a handbook; fail loudly if it does not work."""
+    from handbook_gen.cli import handbook
+
+    result = CliRunner().invoke(handbook, ["-f", str(root / "mkdocs.yml"), "clear", *ids, "--by", by])
+    assert result.exit_code == 0, result.output
+    for sid in ids:
+        assert f"cleared {sid}" in result.output
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

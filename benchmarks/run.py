@@ -86,7 +86,9 @@ def measure(n: int) -> dict[str, float]:
         assert not [d for d in problems if d.severity == "error"], problems[:3]
         t_internal, site_internal = timed(build, root, "internal")
         t_public, site_public = timed(build, root, "public", False)
-        t_audit, leaks = timed(audit.scan, site_public, hb)
+        from handbook_gen.plugin.plugin import installed_theme_dirs
+
+        t_audit, leaks = timed(audit.scan, site_public, hb, None, installed_theme_dirs())
         assert not leaks, leaks[:3]
         return {
             "stories": n,

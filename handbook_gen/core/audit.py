@@ -58,11 +58,14 @@ class _WordIndex:
         self.text = normalise(text)
         words = self.text.split()
         self.grams = {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+        self.words = set(words)
 
     def __contains__(self, phrase: str) -> bool:
         words = tuple(phrase.split())
         # A long phrase must start with an indexed shingle: most look-ups stop there.
         if len(words) >= _SHINGLE and words[:_SHINGLE] not in self.grams:
+            return False
+        if not self.words.issuperset(words):  # a cheap test before the substring search
             return False
         return f" {' '.join(words)} " in self.text
 

@@ -447,6 +447,8 @@ def test_build_all_builds_both_variants(make_handbook):
     assert (public / "index.html").is_file()
     # Internal stories and the uncleared public one stay out of the public site.
     assert not (public / "2021" / "first-story").exists() and not (public / "2021" / "pub").exists()
+    # The uncleared story's warning is printed once, not once per variant.
+    assert result.stderr.count("public story 'pub' is not cleared") == 1, result.stderr
 
 
 def test_build_invalid_content_exits_1_listing_errors(make_handbook, cli):

@@ -26,6 +26,8 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
     from ..plugin.plugin import force_variant
 
     logging.basicConfig(level=logging.WARNING, format=f"{variant}: %(levelname)s - %(message)s", force=True)
+    # The command printed the content's warnings once already; each build would repeat them.
+    logging.getLogger("mkdocs.plugins.handbook").setLevel(logging.ERROR)
     force_variant(variant)
     try:
         config = load_config(config_file, site_dir=site_dir)
@@ -77,8 +79,9 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
 
 def _valid(project: Project) -> bool:
     _, problems = project.check()
+    if problems:
+        click.echo(render(problems), err=True)
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if errors:
-        click.echo(render(errors), err=True)
         click.echo(f"{len(errors)} error{'s' * (len(errors) != 1)}: nothing was built", err=True)
     return not errors

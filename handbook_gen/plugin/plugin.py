@@ -12,7 +12,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core import audit, layout
@@ -124,8 +124,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.by_src |= {l.src: ("lesson", lid) for lid, l in self.view.lessons.items()}
         self.by_src |= {src: ("page", src) for src in self.view.pages}
         for src in self.by_src:
-            if files.get_file_from_path(src) is None:
-                files.append(File(src, docs_dir, config.site_dir, config.use_directory_urls))
+            file = files.get_file_from_path(src)
+            if file is None:
+                file = File(src, docs_dir, config.site_dir, config.use_directory_urls)
+                files.append(file)
+            # Set explicitly, or MkDocs recomputes it from exclude_docs/draft_docs after this event.
+            file.inclusion = InclusionLevel.INCLUDED
         self.generated = self.renderer.generated()
         if layout.CULTURE_PAGE not in self.view.pages:
             self.generated[layout.CULTURE_PAGE] = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"

@@ -459,3 +459,40 @@ def test_build_invalid_content_exits_1_listing_errors(make_handbook, cli):
     assert any(line.startswith("stories/2021/late.md:3:1: error: 'date' 2999-01-01 is in the future") for line in result.stderr.splitlines())
     assert "2 errors: nothing was built" in result.stderr
     assert not (root / "site").exists()
+
+
+def test_new_in_a_terminal_asks_for_what_is_missing(make_handbook):
+    """With a terminal on standard input, `new` prompts for title, author and lessons."""
+    import pty
+    import select
+
+    root = make_handbook()
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.Popen([str(HANDBOOK_BIN), "new"], cwd=root, env=env, stdin=secondary, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    answers = iter([b"Asked in a terminal\n", b"ada\n", b"keep-backups\n"])
+    try:
+        while proc.poll() is None or select.select([primary], [], [], 0)[0]:
+            ready, _, _ = select.select([primary], [], [], 10)
+            if not ready:
+                break
+            try:
+                chunk = os.read(primary, 1024)
+            except OSError:
+                break
+            seen += chunk
+            if chunk.rstrip().endswith(b":"):
+                os.write(primary, next(answers))
+        proc.wait(timeout=30)
+    finally:
+        os.close(primary)
+        if proc.poll() is None:
+            proc.kill()
+    text = seen.decode()
+    assert "Title:" in text and "Author id (ada, bob):" in text and "Lesson ids" in text
+    assert proc.returncode == 0, text
+    written = next((root / "stories").glob("*/asked-in-a-terminal.md"))
+    content = written.read_text()
+    assert "title: Asked in a terminal\n" in content and "authors: [ada]\n" in content and "lessons: [keep-backups]\n" in content

@@ -24,3 +24,38 @@ def test_user_excludes_and_drafts_cannot_drop_a_story(make_handbook):
     root = make_handbook({"mkdocs.yml": config, "stories": {"2021": {"other.md": story("Another story to keep")}}})
     site = build_site(root)
     assert {"2021/first-story/", "2021/other/"} <= _locations(site)
+
+
+def test_asset_next_to_an_internal_story_stays_internal_even_when_linked(make_handbook):
+    from variant_support import clear
+
+    public_story = story(
+        "A public story with pictures",
+        extra="visibility: public\n",
+        body="![shared](shared.svg)\n\n![borrowed](first-story-diagram.svg)\n\n![own](pictures/own.svg)\n",
+    )
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>{}</text></svg>'
+    root = make_handbook({"stories": {"2021": {
+        "pictures.md": public_story,
+        "shared.svg": svg.format("shared picture"),
+        "first-story-diagram.svg": svg.format("Zqxdiagram of the internal story"),
+        "pictures": {"own.svg": svg.format("own picture")},
+    }}})
+    clear(root, "pictures")
+    public = build_site(root, "public")
+    assert (public / "2021" / "shared.svg").is_file() and (public / "2021" / "pictures" / "own.svg").is_file()
+    assert not (public / "2021" / "first-story-diagram.svg").exists()
+    page = (public / "2021" / "pictures" / "index.html").read_text()
+    assert "first-story-diagram" not in page and "shared.svg" in page
+    internal = build_site(root, "internal")
+    assert (internal / "2021" / "first-story-diagram.svg").is_file()
+
+
+def test_logo_kept_in_the_content_folder_is_published(make_handbook):
+    config = MKDOCS_YML.replace("  name: material\n", "  name: material\n  logo: images/logo.svg\n")
+    root = make_handbook({"mkdocs.yml": config, "stories": {"images": {
+        "logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>', "unused.svg": "<svg/>",
+    }}})
+    public = build_site(root, "public")
+    assert (public / "images" / "logo.svg").is_file()
+    assert not (public / "images" / "unused.svg").exists()

@@ -114,6 +114,10 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     all_srcs = {s.src for s in hb.stories.values()} | {l.src for l in hb.lessons.values()} | set(hb.pages) | set(hb.sources)
     view.excluded = (all_srcs - kept_srcs) | {"authors.yml", "tags.yml"}
     story_ids = {s.id for s in stories}
+    if public:
+        # An asset next to a left-out story is internal even if a public page links to it.
+        left_out = [s.src for s in hb.stories.values() if s.id not in story_ids]
+        view.excluded |= {a for a in hb.assets if any(belongs_to(a, src) for src in left_out)}
 
     def body_of(src: str, body: str) -> str:
         if not public:
@@ -137,11 +141,21 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
         texts += [(l.src, l.body) for l in view.lessons.values()]
         texts += [(p.src, p.body) for p in view.pages.values()]
         linked = {target for src, text in texts for target in links(text, src)}
-        view.assets = {a for a in hb.assets if a in linked or a in (extra_assets or set())}
+        view.assets = {a for a in hb.assets if a not in view.excluded and (a in linked or a in (extra_assets or set()))}
     else:
         view.assets = set(hb.assets)
     view.excluded |= set(hb.assets) - view.assets
     return view
+
+
+def belongs_to(asset: str, story_src: str) -> bool:
+    """Tell whether an asset sits next to a story: in a folder named after it, or named after it.
+
+    For `2021/outage.md`: `2021/outage/diagram.png`, `2021/outage.png` and
+    `2021/outage-diagram.png` belong to it; `2021/diagram.png` is shared by the folder.
+    """
+    stem = story_src[: -len(".md")]
+    return asset.startswith(stem + "/") or asset.startswith(stem + ".") or asset.startswith(stem + "-")
 
 
 def _story_in(s: StoryEntry, public: bool, drafts: bool) -> bool:

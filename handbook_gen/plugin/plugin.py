@@ -87,7 +87,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             )
         # Drafts appear only in the internal preview, never in a public one.
         drafts = self.serving and variant is Variant.INTERNAL
-        extra = {p for p in (*config.extra_css, *config.extra_javascript) if isinstance(p, str)}
+        # Files the configuration itself uses are published even though no page links them.
+        used = (*config.extra_css, *config.extra_javascript, config.theme.get("logo"), config.theme.get("favicon"))
+        extra = {p for p in used if isinstance(p, str)}
         self.handbook = hb
         self.view = select(hb, variant, drafts=drafts, extra_assets=extra)
         self.renderer = Renderer(self.view)

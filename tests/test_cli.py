@@ -46,7 +46,7 @@ def test_check_valid_exits_0(make_handbook, cli):
     result = cli(make_handbook(), "check")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "1 stories, 1 lessons, 2 pages: 0 errors, 0 warnings" in result.stderr
+    assert "1 story, 1 lesson, 2 pages: 0 errors, 0 warnings" in result.stderr
 
 
 def test_check_errors_exit_1_with_exact_text_lines(make_handbook, cli):

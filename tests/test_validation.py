@@ -482,3 +482,10 @@ def test_internal_mapping_takes_any_keys(make_handbook):
     hb, errors, _ = run(root)
     assert errors == []
     assert hb.stories["first-story"].meta.internal == {2021: "budget year", "nested": {1: "one"}}
+
+
+def test_blame_language_is_reported_in_a_story_with_errors_too(make_handbook):
+    root = make_handbook({"stories": {"2021": {"x.md": story(extra="lesons: [keep-backups]\n", body="It was human error.\n")}}})
+    _, errors, warnings = run(root)
+    assert [(d.line, d.code) for d in errors] == [(7, "HB102")]
+    assert [(d.path, d.line, d.col, d.code) for d in warnings] == [("stories/2021/x.md", 10, 8, "HB401")]

@@ -22,8 +22,12 @@ def command(config_file: str, fmt: str, strict: bool) -> None:
     warnings = len(problems) - errors
     if fmt != "json":
         click.echo(
-            f"{len(hb.stories)} stories, {len(hb.lessons)} lessons, {len(hb.pages)} pages: "
-            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            f"{_count(len(hb.stories), 'story', 'stories')}, {_count(len(hb.lessons), 'lesson')}, {_count(len(hb.pages), 'page')}: "
+            f"{_count(errors, 'error')}, {_count(warnings, 'warning')}",
             err=True,
         )
     raise SystemExit(1 if errors or (strict and warnings) else 0)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"

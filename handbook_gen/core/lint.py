@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from .diagnostics import Diagnostic, warning
-from .frontmatter import KeyPath
-from .loading import StoryEntry
+from .frontmatter import Document, KeyPath
 
 # Each rule: a pattern and the suggestion shown with it.
 RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -28,25 +28,26 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def check_story(story: StoryEntry) -> list[Diagnostic]:
-    """Warn about blame language in a story's front-matter text and body."""
+def check_story(path: str, doc: Document) -> list[Diagnostic]:
+    """Warn about blame language in a story's front-matter text and body (valid or not)."""
     problems: list[Diagnostic] = []
-    for key, text in _front_matter_text(story):
-        line, col = story.doc.where(key)
-        problems.extend(_scan(story.path, text, line, col, fixed_line=True))
-    problems.extend(_scan(story.path, story.body, story.doc.body_line, 1, fixed_line=False))
+    for key, text in _front_matter_text(doc.data):
+        line, col = doc.where(key)
+        problems.extend(_scan(path, text, line, col, fixed_line=True))
+    problems.extend(_scan(path, doc.body, doc.body_line, 1, fixed_line=False))
     return problems
 
 
-def _front_matter_text(story: StoryEntry) -> Iterable[tuple[KeyPath, str]]:
-    meta = story.meta
+def _front_matter_text(data: dict[str, Any]) -> Iterable[tuple[KeyPath, str]]:
+    # Raw data, so a story rejected for other errors is still checked in the same pass.
     for name in ("title", "summary", "public_summary", "impact"):
-        value = getattr(meta, name)
-        if value:
-            yield (name,), value
+        if isinstance(data.get(name), str):
+            yield (name,), data[name]
     for name in ("five_whys", "contributing_factors"):
-        for i, value in enumerate(getattr(meta, name) or []):
-            yield (name, i), value
+        values = data.get(name)
+        for i, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str):
+                yield (name, i), value
 
 
 def _scan(path: str, text: str, line: int, col: int, fixed_line: bool) -> list[Diagnostic]:

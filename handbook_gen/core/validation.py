@@ -17,8 +17,10 @@ def check(docs_dir: Path | str, root: Path | str | None = None, today: dt.date |
     hb, problems = load(docs_dir, root)
     problems += references.check(hb, today)
     for story in hb.stories.values():
-        problems += lint.check_story(story)
+        problems += lint.check_story(story.path, story.doc)
         problems += _clearance_warnings(story)
+    for _, path, doc in hb.rejected:
+        problems += lint.check_story(path, doc)
     for lid in graph.orphans(hb.lessons, (s.meta for s in hb.stories.values() if not s.is_draft)):
         lesson = hb.lessons[lid]
         problems.append(warning("HB206", lesson.path, 1, f"lesson '{lid}' is taught by no story - link it from a story's 'lessons' or remove it"))

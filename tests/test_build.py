@@ -59,3 +59,20 @@ def test_logo_kept_in_the_content_folder_is_published(make_handbook):
     public = build_site(root, "public")
     assert (public / "images" / "logo.svg").is_file()
     assert not (public / "images" / "unused.svg").exists()
+
+
+def test_sample_handbook_renders_without_markdown_leftovers(tmp_path):
+    """Every generated page of the repo's sample renders: no raw link syntax left in any HTML."""
+    import re
+    import shutil
+
+    from conftest import REPO
+
+    for name in ("stories", "overrides"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    site = build_site(tmp_path, "internal")
+    pages = list(site.rglob("index.html"))
+    assert len(pages) > 60
+    leftovers = [p.relative_to(site).as_posix() for p in pages if re.search(r"\]\([^)\s]+\)|\*\*\w", p.read_text(encoding="utf-8"))]
+    assert leftovers == []

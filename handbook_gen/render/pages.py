@@ -100,7 +100,7 @@ class Renderer:
             for k in names:
                 src = f"{folder}/{k}.md"
                 out[src] = self._render(
-                    "group.md.j2", src, title=f"{noun}: {label(k) if folder in ('kinds', 'severities') else k}",
+                    "group.md.j2", src, title=f"Stories from {k}" if folder == "years" else f"{noun}: {label(k) if folder in ('kinds', 'severities') else k}",
                     description=self._describer(folder)(k), stories=buckets[k], index=index_src,
                 )
         out["awards.md"] = self._render("awards.md.j2", "awards.md", stories=[s for s in self.stories if s.award])

@@ -324,6 +324,7 @@ def test_clear_then_edit_body_warns_but_internal_edit_does_not(make_handbook, cl
         (["broken-pub"], "broken-pub: invalid story"),
         (["bad-ref-pub"], "bad-ref-pub: invalid story"),
         (["other-pub", "nope"], "nope: unknown story"),  # one bad id: nothing at all is cleared
+        (["pubb"], "pubb: unknown story - did you mean 'pub'?"),
     ],
 )
 def test_clear_refuses_and_changes_nothing(make_handbook, cli, ids, reason):

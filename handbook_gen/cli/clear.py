@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 import click
 
@@ -35,7 +36,9 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
         story = hb.stories.get(sid)
         if story is None:
             broken = any(p.endswith(f"/{sid}.md") for p in invalid)
-            refused.append(f"{sid}: {'invalid story (run handbook check)' if broken else 'unknown story'}")
+            hint = difflib.get_close_matches(sid, list(hb.stories), n=1)
+            unknown = "unknown story" + (f" - did you mean '{hint[0]}'?" if hint else "")
+            refused.append(f"{sid}: {'invalid story (run handbook check)' if broken else unknown}")
         elif story.meta.visibility != "public":
             refused.append(f"{sid}: internal story: set 'visibility: public' before clearing it")
         elif story.path in invalid:

@@ -17,7 +17,7 @@ VARIANTS = ("internal", "public")
 
 
 def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, str]:
-    """Build one variant into site_dir; return success and what went wrong."""
+    """Build one variant into site_dir; return success and what went wrong (run in a worker process)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -60,12 +60,11 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
     base = Path(site_dir) if site_dir else project.root / "site"
     targets = {v: str(base / v) if (variant == "all" or not site_dir) else str(base) for v in variants}
     started = time.monotonic()
-    if len(variants) == 1:
-        results = {variants[0]: build_variant(str(project.config_file), variants[0], targets[variants[0]])}
-    else:
-        with ProcessPoolExecutor(max_workers=len(variants)) as pool:
-            futures = {v: pool.submit(build_variant, str(project.config_file), v, targets[v]) for v in variants}
-            results = {v: f.result() for v, f in futures.items()}
+    # Each build runs in a process of its own: in parallel for `all`, and with its own
+    # logging set-up either way, leaving the caller's untouched.
+    with ProcessPoolExecutor(max_workers=len(variants)) as pool:
+        futures = {v: pool.submit(build_variant, str(project.config_file), v, targets[v]) for v in variants}
+        results = {v: f.result() for v, f in futures.items()}
     failed = False
     for v, (ok, message) in results.items():
         if ok:

@@ -76,3 +76,24 @@ def test_sample_handbook_renders_without_markdown_leftovers(tmp_path):
     assert len(pages) > 60
     leftovers = [p.relative_to(site).as_posix() for p in pages if re.search(r"\]\([^)\s]+\)|\*\*\w", p.read_text(encoding="utf-8"))]
     assert leftovers == []
+
+
+def test_sample_builds_strict_and_quiet(tmp_path):
+    """`mkdocs build --strict` of the sample passes in both variants, without listing every story."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    for name in ("stories", "overrides"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    for variant in ("internal", "public"):
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_VARIANT": variant}
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / variant)],
+                                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "not included in the \"nav\"" not in result.stderr
+        assert "WARNING" not in result.stderr

@@ -108,3 +108,23 @@ def test_tiny_handbook_builds_both_variants(make_handbook):
     # The only story is internal (the default), so it is not in the public site.
     assert not (public / "2021" / "first-story").exists()
     assert "first-story" not in (public / "search" / "search_index.json").read_text()
+
+
+def test_replacing_a_linked_image_after_clearance_needs_a_new_clearance(make_handbook):
+    from variant_support import clear
+
+    from handbook_gen.core.validation import check
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>{}</text></svg>'
+    root = make_handbook({"stories": {"2021": {
+        "pictures.md": story("A public story with a picture", extra="visibility: public\n", body="![chart](chart.svg)\n"),
+        "chart.svg": svg.format("the cleared chart"),
+    }}})
+    clear(root, "pictures")
+    _, problems = check(root / "stories", root)
+    assert not [d for d in problems if "pictures" in d.message]
+    (root / "stories" / "2021" / "chart.svg").write_text(svg.format("a different, unreviewed chart"))
+    _, problems = check(root / "stories", root)
+    assert [d.code for d in problems if "'pictures'" in d.message] == ["HB306"]
+    public = build_site(root, "public")
+    assert not (public / "2021" / "pictures").exists() and not (public / "2021" / "chart.svg").exists()

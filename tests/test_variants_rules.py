@@ -21,7 +21,7 @@ from mkdocs.exceptions import Abort
 from variant_support import clear, free_port, search_text, site_files, token_hits
 
 from handbook_gen.cli import handbook
-from handbook_gen.core.variants import unlink
+from handbook_gen.core.links import unlink
 
 PUBLIC_STORY = story(
     "Zqpcleared rollout title",

@@ -30,6 +30,8 @@ def public_content(story: StoryEntry) -> dict[str, Any]:
     data["follow_ups"] = [f.status for f in meta.follow_ups]
     body = markers.strip_comments(markers.strip_internal(story.body))
     data["body"] = "\n".join(line.rstrip() for line in body.strip().split("\n"))
+    if story.assets:  # only when there are any, so a story without files keeps its digest
+        data["assets"] = dict(sorted(story.assets.items()))
     return data
 
 

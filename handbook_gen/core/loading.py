@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 from . import layout, markers
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Document, parse, parse_yaml
+from .links import links
 from .schema import ID_PATTERN, Author, Lesson, Page, Story, validate
 
 _ID = re.compile(ID_PATTERN)
@@ -26,6 +28,9 @@ class StoryEntry:
     path: str  # relative to the project root, for diagnostics
     meta: Story
     doc: Document
+    # Local files the story's public text links to, with the sha256 of their bytes:
+    # part of the content a clearance covers.
+    assets: dict[str, str] = field(default_factory=dict)
 
     @property
     def body(self) -> str:
@@ -164,6 +169,7 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
             else:
                 hb.rejected.append((stem, path, doc))
 
+    _hash_linked_assets(hb)
     for key, paths in seen.items():
         if len(paths) > 1:
             kind, stem = key.split(":", 1)
@@ -171,6 +177,18 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
                 others = ", ".join(p for p in paths if p != path)
                 problems.append(error("HB201", path, 1, f"duplicate {kind} id '{stem}': also used by {others} - ids are file names and must be unique"))
     return hb, problems
+
+
+def _hash_linked_assets(hb: Handbook) -> None:
+    """Record the digest of every local file each story's public text links to."""
+    known = set(hb.assets)
+    for story in hb.stories.values():
+        public_text = markers.strip_comments(markers.strip_internal(story.body))
+        for src in sorted(links(public_text, story.src) & known):
+            try:
+                story.assets[src] = hashlib.sha256((hb.docs_dir / src).read_bytes()).hexdigest()
+            except OSError:
+                continue  # unreadable: it cannot be published either
 
 
 def _suggest_id(stem: str) -> str:

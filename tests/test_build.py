@@ -128,3 +128,11 @@ def test_replacing_a_linked_image_after_clearance_needs_a_new_clearance(make_han
     assert [d.code for d in problems if "'pictures'" in d.message] == ["HB306"]
     public = build_site(root, "public")
     assert not (public / "2021" / "pictures").exists() and not (public / "2021" / "chart.svg").exists()
+
+
+def test_public_files_option_publishes_unlinked_site_files(make_handbook):
+    config = MKDOCS_YML.replace("      variant:", "      public_files: [CNAME]\n      variant:")
+    root = make_handbook({"mkdocs.yml": config, "stories": {"CNAME": "handbook.example.com\n", "notes.txt": "unlinked"}})
+    public = build_site(root, "public")
+    assert (public / "CNAME").read_text() == "handbook.example.com\n"
+    assert not (public / "notes.txt").exists()

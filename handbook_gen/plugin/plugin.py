@@ -52,6 +52,8 @@ class HandbookConfig(Config):
     """Scan the built public site for leaks and fail the build on any."""
     feed_limit = c.Type(int, default=20)
     """How many of the newest stories the feed holds."""
+    public_files = c.ListOfItems(c.Type(str), default=[])
+    """Files in the content folder the public site always gets, though no page links them (CNAME, robots.txt)."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -89,7 +91,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         drafts = self.serving and variant is Variant.INTERNAL
         # Files the configuration itself uses are published even though no page links them.
         used = (*config.extra_css, *config.extra_javascript, config.theme.get("logo"), config.theme.get("favicon"))
-        extra = {p for p in used if isinstance(p, str)}
+        extra = {p for p in used if isinstance(p, str)} | set(self.config.public_files)
         self.handbook = hb
         self.view = select(hb, variant, drafts=drafts, extra_assets=extra)
         self.renderer = Renderer(self.view)

@@ -16,8 +16,6 @@ from .clearance import is_cleared
 from .links import links, unlink
 from .loading import Handbook, StoryEntry
 
-INTERNAL_SECTION_CLASS = "hb-internal"
-
 
 class Variant(StrEnum):
     INTERNAL = "internal"

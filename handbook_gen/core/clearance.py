@@ -28,7 +28,7 @@ def public_content(story: StoryEntry) -> dict[str, Any]:
     data = meta.model_dump(mode="json", include=set(_PUBLIC_FIELDS))
     data["summary"] = meta.public_summary or meta.summary
     data["follow_ups"] = [f.status for f in meta.follow_ups]
-    body = markers.strip_comments(markers.strip_internal(story.body))
+    body = markers.public_text(story.body)
     data["body"] = "\n".join(line.rstrip() for line in body.strip().split("\n"))
     if story.assets:  # only when there are any, so a story without files keeps its digest
         data["assets"] = dict(sorted(story.assets.items()))

@@ -183,7 +183,7 @@ def _hash_linked_assets(hb: Handbook) -> None:
     """Record the digest of every local file each story's public text links to."""
     known = set(hb.assets)
     for story in hb.stories.values():
-        public_text = markers.strip_comments(markers.strip_internal(story.body))
+        public_text = markers.public_text(story.body)
         for src in sorted(links(public_text, story.src) & known):
             try:
                 story.assets[src] = hashlib.sha256((hb.docs_dir / src).read_bytes()).hexdigest()

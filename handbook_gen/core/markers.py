@@ -73,7 +73,7 @@ def box_internal(body: str) -> str:
 
 
 # Code spans come first in the alternation so a comment written inside one is kept.
-_COMMENT = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)|<!--.*?-->", re.DOTALL)
+_COMMENT = re.compile(_CODE_SPAN.pattern + r"|<!--.*?-->", re.DOTALL)
 
 
 def _drop_comments(text: str) -> str:
@@ -101,6 +101,11 @@ def strip_comments(body: str) -> str:
     if chunk:
         out.append(_drop_comments("\n".join(chunk)))
     return "\n".join(out)
+
+
+def public_text(body: str) -> str:
+    """Return a body as the public variant shows it: no internal sections, no comments."""
+    return strip_comments(strip_internal(body))
 
 
 def internal_text(body: str) -> list[str]:

@@ -119,7 +119,7 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     def body_of(src: str, body: str) -> str:
         if not public:
             return markers.box_internal(body)
-        return unlink(markers.strip_comments(markers.strip_internal(body)), src, view.excluded)
+        return unlink(markers.public_text(body), src, view.excluded)
 
     for s in stories:
         view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.body))

@@ -11,18 +11,19 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core import audit, layout
+from ..core import active_content, audit, comments, layout
 from ..core.diagnostics import Severity, has_errors, render
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer
+from ..render.pages import html_escape
 
-log = logging.getLogger("mkdocs.plugins.handbook")
+log = get_plugin_logger("handbook")
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 STYLESHEET = "assets/handbook/handbook.css"
@@ -54,6 +55,8 @@ class HandbookConfig(Config):
     """How many of the newest stories the feed holds."""
     public_files = c.ListOfItems(c.Type(str), default=[])
     """Files in the content folder the public site always gets, though no page links them (CNAME, robots.txt)."""
+    allow_scripts = c.Type(bool, default=False)
+    """Let bodies hold raw `<script>`, event handlers and `javascript:` links (off: they are errors)."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -77,14 +80,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Validate all content, choose the variant and wire in templates and styles."""
         variant = Variant(_forced_variant or self.config.variant)
         root = Path(config.config_file_path or ".").absolute().parent
-        hb, problems = check(config.docs_dir, root)
+        hb, problems = check(config.docs_dir, root, allow_scripts=self.config.allow_scripts)
         for d in problems:
             if d.severity is Severity.WARNING:
                 log.warning(d.text())
         if has_errors(problems):
             errors = [d for d in problems if d.severity is Severity.ERROR]
             raise PluginError(
-                f"handbook: {len(errors)} error{'s' if len(errors) != 1 else ''} in the content; nothing was built:\n"
+                f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the content; nothing was built:\n"
                 + render(errors)
             )
         # Drafts appear only in the internal preview, never in a public one.
@@ -94,10 +97,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         extra = {p for p in used if isinstance(p, str)} | set(self.config.public_files)
         self.handbook = hb
         self.view = select(hb, variant, drafts=drafts, extra_assets=extra)
-        self.renderer = Renderer(self.view)
-
         dirs = config.theme.dirs
         dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        self.renderer = Renderer(self.view, template_dirs=list(dirs))
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         for ext in _EXTENSIONS:
@@ -119,10 +121,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Drop everything the variant leaves out; add the generated pages."""
         assert self.view is not None and self.renderer is not None and self.handbook is not None
         docs_dir = config.docs_dir
+        known = set(self.handbook.sources) | set(self.handbook.assets)
         for file in list(files):
-            if file.src_uri in self.view.excluded or (
-                file.abs_src_path and file.abs_src_path.startswith(docs_dir) and not is_inside_docs(file.abs_src_path, docs_dir)
-            ):
+            from_docs = bool(file.abs_src_path) and not file.generated_by and file.abs_src_path.startswith(docs_dir)
+            # MkDocs walks the folder itself and follows links (round a loop, or out of the
+            # folder): only what the handbook's own walk read may go in.
+            if file.src_uri in self.view.excluded or (from_docs and (file.src_uri not in known or not is_inside_docs(file.abs_src_path, docs_dir))):
                 files.remove(file)
         # A file MkDocs' own excludes skipped (e.g. a folder named templates/) is still
         # content: nothing that belongs to the variant may be lost.
@@ -140,6 +144,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if layout.CULTURE_PAGE not in self.view.pages:
             self.generated[layout.CULTURE_PAGE] = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
             self.by_src[layout.CULTURE_PAGE] = ("page", layout.CULTURE_PAGE)
+        urls = {sid: _url(s.src, config.use_directory_urls) for sid, s in self.view.stories.items()}
+        self.generated[layout.FEED] = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
         for src, content in self.generated.items():
             files.append(File.generated(config, src, content=content))
         return files
@@ -151,19 +157,37 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # Front-matter stays out of the theme's reach: only what the variant shows goes in.
         if kind == "story":
             story = self.view.stories[key]
-            page.meta = {"title": story.title, "description": story.summary}
+            page.meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
             return self.renderer.story(key)
         if kind == "lesson":
             lesson = self.view.lessons[key]
-            page.meta = {"title": lesson.title, "description": lesson.summary}
+            page.meta = {"title": html_escape(lesson.title), "description": html_escape(lesson.summary)}
             return self.renderer.lesson(key)
         if kind == "page":
-            page.meta = {k: v for k, v in page.meta.items() if k != "visibility"}
+            # The theme prints meta values as HTML, unescaped.
+            page.meta = {k: _escaped(v) for k, v in page.meta.items() if k != "visibility"}
             body = self.view.pages[key].body if key in self.view.pages else markdown
             if key == layout.CULTURE_PAGE:
                 return self.renderer.culture(body)
             return body
         return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Refuse a page that would run script; in the public variant, drop every HTML comment."""
+        if not self.config.allow_scripts:
+            # The last guard: whatever Markdown and its extensions made of the content.
+            found = active_content.in_html(html)
+            if found:
+                raise PluginError(
+                    f"{page.file.src_uri}: the rendered page would run script ({found[0][1]}); nothing was built"
+                )
+        if self.view is not None and self.view.variant is Variant.PUBLIC:
+            html, removed = comments.strip(html)
+            if any(c.strip() in ("internal", "/internal") for c in removed):
+                # Markdown read a marker as HTML where the content's tokenizer saw code, so
+                # the section's text may be on the page: never publish that.
+                raise PluginError(f"{page.file.src_uri}: an internal marker reached the rendered public page; nothing was built")
+        return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Keep the internal banner on every internal page, even under a theme override."""
@@ -181,20 +205,17 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return _BODY.sub(lambda m: m.group(0) + _FALLBACK_BANNER, html, count=1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Write the feed; in the public variant, audit every written file for leaks."""
-        assert self.view is not None and self.renderer is not None and self.handbook is not None
-        urls = {sid: _url(s.src, config.use_directory_urls) for sid, s in self.view.stories.items()}
-        feed = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
-        Path(config.site_dir, layout.FEED).write_text(feed, encoding="utf-8")
+        """In the public variant, audit every written file for leaks."""
+        assert self.view is not None and self.handbook is not None
         if self.view.variant is Variant.PUBLIC and self.config.audit:
             themes = [d for d in config.theme.dirs if d != config.theme.custom_dir]
             leaks = audit.scan(config.site_dir, self.handbook, self.view, theme_dirs=themes)
             if leaks:
                 raise PluginError(
-                    f"handbook: the public site in {config.site_dir} leaks internal content; do not publish it:\n"
+                    f"the public site in {config.site_dir} leaks internal content; do not publish it:\n"
                     + "\n".join(leak.text() for leak in leaks)
                 )
-            log.info("handbook: audit of the public site found no leak")
+            log.info("audit of the public site found no leak")
 
     def _nav(self) -> list[Any]:
         assert self.view is not None
@@ -251,6 +272,16 @@ def _prune_nav(nav: Any, excluded: set[str]) -> Any:
     if isinstance(nav, str):
         return None if nav in excluded else nav
     return nav
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html_escape(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def _twemoji_index() -> Any:

@@ -3,25 +3,93 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import html
 import posixpath
 import re
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable
-from xml.sax.saxutils import escape as xml_escape
+from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from ..core import graph, layout
 from ..core.schema import KINDS, SEVERITIES
 from ..core.variants import StoryView, View
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+# Characters Markdown reads as syntax inside a line get a backslash; `<`, `>`, `&` and
+# quotes become HTML entities.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|+!-])")
+# Syntax of extensions that have no backslash escape (attribute lists, emoji, marks) is
+# written as character references, which every Markdown extension leaves alone.
+_BRACES = str.maketrans({c: f"&#{ord(c)};" for c in "{}:~^="})
 
 
-def md_escape(text: object) -> str:
-    """Escape text for inline Markdown (titles, names)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+def md_escape(text: object) -> Markup:
+    """Escape a value for one line of Markdown or an HTML attribute: it renders as the same text, and nothing else."""
+    if isinstance(text, Markup):
+        return text
+    flat = " ".join(str(text).split())  # a value is one line: no new block can start in it
+    return Markup(html.escape(_MD_SPECIAL.sub(r"\\\1", flat), quote=True).translate(_BRACES))
+
+
+def html_escape(text: object) -> Markup:
+    """Escape a value for HTML text or an attribute, where Markdown is not read (`page.meta`, raw HTML)."""
+    return Markup(html.escape(" ".join(str(text).split()), quote=True).translate(_BRACES))
+
+
+def md_tree(value: object, depth: int = 0) -> Markup:
+    """Render a value of any shape (an `internal` mapping) as nested Markdown lists."""
+    pad = "    " * depth
+    if depth >= _TREE_DEPTH and isinstance(value, dict | list | tuple) and value:
+        return Markup(f"{pad}- " + md_escape(_flat(value)))
+    lines: list[str] = []
+    items: Iterable[tuple[object | None, object]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = ((None, v) for v in value)
+    else:
+        return md_escape(_scalar(value))
+    for key, v in items:
+        head = f"{pad}- **{md_escape(key)}**" if key is not None else f"{pad}-"
+        if isinstance(v, dict | list | tuple) and v:
+            lines.append(head + ("" if key is None else ":"))
+            lines.append(md_tree(v, depth + 1))
+        else:
+            sep = ": " if key is not None else " "
+            lines.append(head + sep + md_escape(_scalar(v)))
+    return Markup("\n".join(lines))
+
+
+_TREE_DEPTH = 8  # deeper values are written on one line: nested lists that deep help nobody
+
+
+def _flat(value: object) -> str:
+    """Write a deeply nested value on one line, without recursion: `a > b: 1; a > c: 2`."""
+    out: list[str] = []
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        prefix, v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((f"{prefix} > {k}" if prefix else str(k), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list | tuple):
+            stack.extend((prefix, x) for x in reversed(v))
+        else:
+            out.append(f"{prefix}: {_scalar(v)}" if prefix else _scalar(v))
+    return "; ".join(out)
+
+
+def _scalar(value: object) -> str:
+    if value is None or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def label(value: str) -> str:
@@ -32,12 +100,18 @@ def label(value: str) -> str:
 class Renderer:
     """Render every page of one variant of a handbook."""
 
-    def __init__(self, view: View, today: dt.date | None = None) -> None:
+    def __init__(self, view: View, today: dt.date | None = None, template_dirs: Iterable[str] = ()) -> None:
         self.view = view
         self.today = today or dt.date.today()
+        # A theme folder's handbook/<name> (a handbook's overrides/) wins over the package's.
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([posixpath.join(d, "handbook") for d in template_dirs])]
+        loaders.append(jinja2.PackageLoader("handbook_gen.render", "templates"))
         self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("handbook_gen.render", "templates"),
-            autoescape=False,  # the output is Markdown; values go through md_escape
+            loader=jinja2.ChoiceLoader(loaders),
+            # Every value a template prints is escaped for Markdown unless it is Markup already
+            # (rendered Markdown such as a body, a link target, a macro's output).
+            autoescape=True,
+            finalize=md_escape,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -45,7 +119,8 @@ class Renderer:
         )
         self.env.filters["md"] = md_escape
         self.env.filters["label"] = label
-        self.env.filters["attr"] = lambda v: html.escape(str(v), quote=True)
+        self.env.filters["tree"] = md_tree
+        self.env.filters["attr"] = html_escape
         self.stories = list(view.stories.values())  # newest first
         self.taught = graph.taught_by(self.stories, view.lessons)
         self.related = graph.related(view.stories)
@@ -108,31 +183,30 @@ class Renderer:
         return out
 
     def feed(self, site_url: str, urls: dict[str, str], title: str, limit: int = 20) -> str:
-        """Render an RSS feed of the newest stories."""
+        """Render an RSS 2.0 feed of the newest stories (dates in RFC 822, whatever the locale)."""
         base = site_url.rstrip("/") + "/" if site_url else ""
-        items = []
+        rss = ET.Element("rss", version="2.0")
+        channel = ET.SubElement(rss, "channel")
+        ET.SubElement(channel, "title").text = title
+        ET.SubElement(channel, "link").text = base
+        ET.SubElement(channel, "description").text = f"New stories in {title}"
         for s in self.stories[:limit]:
-            link = base + urls.get(s.id, "")
-            when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-            items.append(
-                f"<item><title>{xml_escape(s.title)}</title><link>{xml_escape(link)}</link>"
-                f"<guid isPermaLink=\"false\">{xml_escape(s.id)}</guid><pubDate>{when}</pubDate>"
-                f"<description>{xml_escape(s.summary)}</description></item>"
-            )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
-            f"<title>{xml_escape(title)}</title><link>{xml_escape(base)}</link>"
-            f"<description>{xml_escape('New stories in ' + title)}</description>"
-            + "".join(items) + "</channel></rss>\n"
-        )
+            item = ET.SubElement(channel, "item")
+            ET.SubElement(item, "title").text = s.title
+            ET.SubElement(item, "link").text = base + urls.get(s.id, "")
+            ET.SubElement(item, "guid", isPermaLink="false").text = s.id
+            when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.UTC)
+            ET.SubElement(item, "pubDate").text = email.utils.format_datetime(when)
+            ET.SubElement(item, "description").text = s.summary
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"
 
     # Helpers ---------------------------------------------------------------
 
     def _render(self, template: str, src: str, **context: object) -> str:
         here = posixpath.dirname(src)
 
-        def link(target: str) -> str:
-            return posixpath.relpath(target, here or ".")
+        def link(target: str) -> Markup:
+            return Markup(quote(posixpath.relpath(target, here or ".")))
 
         return self.env.get_template(template).render(
             link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant == "internal", **context

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..core import audit
 from ..core.diagnostics import Severity, render
 from .project import find
 
@@ -24,6 +23,8 @@ def command(config_file: str, site_dir: str) -> None:
         click.echo(render(errors), err=True)
         raise click.ClickException("the content is invalid, so the audit cannot know what is internal")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    # Imported here: the audit (and Markdown) stay off the path of every other command.
+    from ..core import audit
     from ..plugin.plugin import installed_theme_dirs
 
     leaks = audit.scan(site_dir, hb, theme_dirs=installed_theme_dirs())

@@ -13,6 +13,7 @@ from .diagnostics import Diagnostic, error
 KeyPath = tuple[str | int, ...]
 
 _HANDLER = _frontmatter.YAMLHandler()
+MAX_DEPTH = 400  # levels of nested lists and mappings front-matter may hold
 
 
 @dataclass
@@ -40,7 +41,7 @@ class _StrictLoader(yaml.SafeLoader):
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         try:
-            return super().construct_yaml_timestamp(node)
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(self, node)
         except ValueError as exc:  # an impossible date such as 2023-02-30
             raise yaml.constructor.ConstructorError(
                 None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
@@ -48,6 +49,15 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same on libyaml (inside PyYAML's wheels): several times faster, same marks for valid YAML."""
+
+    construct_yaml_timestamp = _StrictLoader.construct_yaml_timestamp
+
+
+_FastStrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastStrictLoader.construct_yaml_timestamp)
 
 
 def parse(path: str, text: str) -> tuple[Document, list[Diagnostic]]:
@@ -90,12 +100,30 @@ def parse_yaml(
     path: str, raw: str, first_line: int = 1
 ) -> tuple[Any, dict[KeyPath, tuple[int, int]], list[Diagnostic]]:
     """Parse plain-data YAML; return data, a key-path -> (line, col) map and problems."""
+    data, lines, problems = _parse_yaml(path, raw, first_line, _FastStrictLoader)
+    if problems and problems[0].code == "HB001":
+        # Broken YAML: the pure-Python parser says where and why more precisely.
+        return _parse_yaml(path, raw, first_line, _StrictLoader)
+    return data, lines, problems
+
+
+def _parse_yaml(
+    path: str, raw: str, first_line: int, loader_class: type
+) -> tuple[Any, dict[KeyPath, tuple[int, int]], list[Diagnostic]]:
     offset = first_line - 1
     problems: list[Diagnostic] = []
     try:
-        for event in yaml.parse(raw, Loader=_StrictLoader):
+        depth = 0
+        for event in yaml.parse(raw, Loader=loader_class):
             mark = event.start_mark
             where = (mark.line + 1 + offset, mark.column + 1) if mark else (first_line, 1)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    # Checked on the flat event stream, before anything recursive sees it.
+                    return None, {}, [error("HB001", path, where[0], f"broken YAML: front-matter is nested too deeply to be plain data (more than {MAX_DEPTH} levels)", col=where[1])]
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             if isinstance(event, yaml.AliasEvent):
                 problems.append(error("HB002", path, *where[:1], f"YAML alias '*{event.anchor}' is not allowed: front-matter is plain data, write the value out", col=where[1]))
             elif anchor := getattr(event, "anchor", None):
@@ -104,7 +132,7 @@ def parse_yaml(
                 problems.append(error("HB002", path, where[0], f"YAML tag '{_short_tag(tag)}' is not allowed: front-matter is plain data", col=where[1]))
         if problems:
             return None, {}, problems
-        loader = _StrictLoader(raw)
+        loader = loader_class(raw)
         try:
             node = loader.get_single_node()
             if node is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from .segments import Editor, Kind, Segment, parse
+
 _LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _REF_DEF = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t].*)?$", re.MULTILINE)
@@ -12,7 +14,7 @@ _REF_DEF = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t].*)?$", 
 _REF_USE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\[([^\]]*)\])?(?![(\[:])")
 
 
-def _resolve(target: str, src: str) -> str | None:
+def resolve(target: str, src: str) -> str | None:
     """Resolve a relative link target against the page's src; None for external links."""
     target = target.split("#", 1)[0].split("?", 1)[0]
     if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("//"):
@@ -33,47 +35,48 @@ def _hits(target: str | None, excluded: set[str]) -> bool:
 def _leads_out(target: str, src: str, excluded: set[str]) -> bool:
     """Tell whether a link leads to a left-out file, written relative to the page's source file
     or, as a URL such as `../other-story/`, relative to the page's own directory URL."""
-    if _hits(_resolve(target, src), excluded):
+    if _hits(resolve(target, src), excluded):
         return True
     path = target.split("#", 1)[0].split("?", 1)[0]
     stem = src[: -len(".md")] if src.endswith(".md") else src
     if path.endswith(".md") or path.startswith("/") or stem == "index" or stem.endswith("/index"):
         return False
-    return _hits(_resolve(target, stem + "/index.md"), excluded)
+    return _hits(resolve(target, stem + "/index.md"), excluded)
 
 
 def _label(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def links(text: str, src: str) -> set[str]:
-    """Return the docs-relative targets a page's Markdown or HTML links to."""
-    targets = [m.group(3) for m in _LINK.finditer(text)]
-    targets += _HTML_REF.findall(text) + [m.group(2) for m in _REF_DEF.finditer(text)]
-    return {r for t in targets if (r := _resolve(t, src))}
+def unlinker(src: str, excluded: set[str], references: dict[str, str]) -> Editor:
+    """Return an editor for Body.public_text that turns links to left-out pages into plain
+    text and drops images of left-out files, in prose and raw HTML (never in code)."""
+
+    def edit(segment: Segment, source: str) -> list[tuple[int, int, str]]:
+        if segment.kind is Kind.DEFINITION:
+            m = _REF_DEF.match(source)
+            return [(0, len(source), "")] if m and _leads_out(m.group(2), src, excluded) else []
+        if segment.kind is Kind.HTML:
+            return [(m.start(1), m.end(1), "#") for m in _HTML_REF.finditer(source) if _leads_out(m.group(1), src, excluded)]
+        # Prose: matched on the text with code spans blanked, so a link written as code stays.
+        text = segment.text
+        edits: list[tuple[int, int, str]] = []
+        for m in _LINK.finditer(text):
+            if _leads_out(m.group(3), src, excluded):
+                edits.append((m.start(), m.end(), "" if m.group(1) else source[m.start(2) : m.end(2)]))
+        # Reference definitions are not prose (nothing renders them); a use of one that
+        # leads out becomes its text.
+        dropped = {label for label, target in references.items() if _leads_out(target, src, excluded)}
+        if dropped:
+            for m in _REF_USE.finditer(text):
+                if _label(m.group(3) or m.group(2)) in dropped:
+                    edits.append((m.start(), m.end(), "" if m.group(1) else source[m.start(2) : m.end(2)]))
+        return edits
+
+    return edit
 
 
 def unlink(text: str, src: str, excluded: set[str]) -> str:
-    """Turn links to left-out pages into plain text and drop images of left-out files."""
-
-    def inline(m: re.Match[str]) -> str:
-        if not _leads_out(m.group(3), src, excluded):
-            return m.group(0)
-        return "" if m.group(1) else m.group(2)
-
-    text = _LINK.sub(inline, text)
-    dropped = {_label(m.group(1)) for m in _REF_DEF.finditer(text) if _leads_out(m.group(2), src, excluded)}
-    if dropped:
-        text = _REF_DEF.sub(lambda m: "" if _label(m.group(1)) in dropped else m.group(0), text)
-
-        def reference(m: re.Match[str]) -> str:
-            if _label(m.group(3) or m.group(2)) not in dropped:
-                return m.group(0)
-            return "" if m.group(1) else m.group(2)
-
-        text = _REF_USE.sub(reference, text)
-
-    def html(m: re.Match[str]) -> str:
-        return m.group(0).replace(m.group(1), "#") if _leads_out(m.group(1), src, excluded) else m.group(0)
-
-    return _HTML_REF.sub(html, text)
+    """Return a body's public text with links to left-out files unlinked (for callers holding text)."""
+    body = parse(text)
+    return body.public_text(unlinker(src, excluded, body.references))

@@ -8,6 +8,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, warning
 from .frontmatter import Document, KeyPath
+from .segments import Body
 
 # Each rule: a pattern and the suggestion shown with it.
 RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -28,13 +29,14 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def check_story(path: str, doc: Document) -> list[Diagnostic]:
-    """Warn about blame language in a story's front-matter text and body (valid or not)."""
+def check_story(path: str, doc: Document, body: Body) -> list[Diagnostic]:
+    """Warn about blame language in a story's front-matter text and the prose of its body (never code)."""
     problems: list[Diagnostic] = []
     for key, text in _front_matter_text(doc.data):
         line, col = doc.where(key)
         problems.extend(_scan(path, text, line, col, fixed_line=True))
-    problems.extend(_scan(path, doc.body, doc.body_line, 1, fixed_line=False))
+    for line, row in body.prose():
+        problems.extend(_scan(path, row, body.first_line + line, 1, fixed_line=False))
     return problems
 
 

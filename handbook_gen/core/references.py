@@ -22,7 +22,7 @@ def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
     entries: list[tuple[str, str, Document, dict[str, Any]]] = [(s.id, s.path, s.doc, s.meta.model_dump()) for s in hb.stories.values()]
     # A story with errors of its own is still checked, from its raw data, so every
     # problem is reported in one pass.
-    entries += [(sid, path, doc, doc.data) for sid, path, doc in hb.rejected]
+    entries += [(sid, path, doc, doc.data) for sid, path, doc, _ in hb.rejected]
     known_stories = set(hb.stories) | hb.story_ids
     known_lessons = set(hb.lessons) | hb.lesson_ids
     for story_id, path, doc, data in entries:

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import markers
-from .clearance import is_cleared
-from .links import links, unlink
-from .loading import Handbook, StoryEntry
+from .links import resolve, unlinker
+from .model import Handbook, Status, StoryEntry
+from .segments import Body
 
 
 class Variant(StrEnum):
@@ -116,28 +115,27 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
         left_out = [s.src for s in hb.stories.values() if s.id not in story_ids]
         view.excluded |= {a for a in hb.assets if any(belongs_to(a, src) for src in left_out)}
 
-    def body_of(src: str, body: str) -> str:
+    def body_of(src: str, body: Body) -> str:
         if not public:
-            return markers.box_internal(body)
-        return unlink(markers.public_text(body), src, view.excluded)
+            return body.boxed()
+        return body.public_text(unlinker(src, view.excluded, body.references))
 
     for s in stories:
-        view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.body))
+        view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.parsed))
     for lid, l in lessons.items():
         view.lessons[lid] = LessonView(
-            lid, l.src, l.meta.title, l.meta.summary, [r for r in l.meta.related if r in lessons], body_of(l.src, l.body)
+            lid, l.src, l.meta.title, l.meta.summary, [r for r in l.meta.related if r in lessons], body_of(l.src, l.parsed)
         )
     for src, p in pages.items():
-        view.pages[src] = PageView(src, p.meta.title, body_of(src, p.doc.body))
+        view.pages[src] = PageView(src, p.meta.title, body_of(src, p.parsed))
 
     used_tags = {t for s in view.stories.values() for t in s.tags}
     view.tags = {t: d for t, d in (hb.tags or {}).items() if not public or t in used_tags}
 
     if public:
-        texts = [(s.src, s.body) for s in view.stories.values()]
-        texts += [(l.src, l.body) for l in view.lessons.values()]
-        texts += [(p.src, p.body) for p in view.pages.values()]
-        linked = {target for src, text in texts for target in links(text, src)}
+        bodies = [(s.src, s.parsed) for s in stories] + [(l.src, l.parsed) for l in lessons.values()]
+        bodies += [(src, p.parsed) for src, p in pages.items()]
+        linked = {r for src, body in bodies for link in body.public_links() if (r := resolve(link.target, src))}
         view.assets = {a for a in hb.assets if a not in view.excluded and (a in linked or a in (extra_assets or set()))}
     else:
         view.assets = set(hb.assets)
@@ -157,7 +155,7 @@ def belongs_to(asset: str, story_src: str) -> bool:
 
 def _story_in(s: StoryEntry, public: bool, drafts: bool) -> bool:
     if public:
-        return s.meta.visibility == "public" and not s.is_draft and is_cleared(s)
+        return s.publication.public
     return drafts or not s.is_draft
 
 
@@ -188,13 +186,13 @@ def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], 
     if not public:
         view.internal = m.internal
         view.public_summary = m.public_summary
-        if m.visibility == "public":
-            if m.clearance is None:
-                view.clearance = "not cleared: left out of the public site"
-            elif is_cleared(s):
-                view.clearance = f"cleared by {_person(hb, m.clearance.by, False).label} on {m.clearance.date.isoformat()}"
-            else:
-                view.clearance = "edited since clearance: left out of the public site until cleared again"
+        status = s.publication.status
+        if status is Status.NOT_CLEARED:
+            view.clearance = "not cleared: left out of the public site"
+        elif status is Status.STALE:
+            view.clearance = "edited since clearance: left out of the public site until cleared again"
+        elif m.clearance is not None and status is not Status.INTERNAL:
+            view.clearance = f"cleared by {_person(hb, m.clearance.by, False).label} on {m.clearance.date.isoformat()}"
     return view
 
 

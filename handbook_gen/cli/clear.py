@@ -7,7 +7,7 @@ import difflib
 
 import click
 
-from ..core.clearance import digest, is_cleared, with_clearance, write_atomically
+from ..core.clearance import ClearanceError, digest, is_cleared, with_clearance, write_atomically
 from ..core.diagnostics import Severity
 from .project import find
 
@@ -49,10 +49,22 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
         click.echo("nothing was cleared", err=True)
         raise SystemExit(1)
     today = dt.date.today()
+    # Every file's new text is made and checked before any is written: one that cannot be
+    # cleared safely stops them all, and nothing is written.
+    writes = []
     for sid in ids:
         story = hb.stories[sid]
         if all_public and not story_ids and is_cleared(story):
             continue
-        path = hb.docs_dir / story.src
-        write_atomically(path, with_clearance(hb.sources[story.src], by, today, digest(story)))
+        try:
+            writes.append((sid, story, with_clearance(hb.sources[story.src], by, today, digest(story))))
+        except ClearanceError as exc:
+            click.echo(f"error: {story.path}: cannot write its clearance block safely: {exc} - nothing was cleared", err=True)
+            raise SystemExit(1) from None
+    for sid, story, text in writes:
+        try:
+            write_atomically(hb.docs_dir / story.src, text)
+        except OSError as exc:
+            click.echo(f"error: {story.path}: cannot write it: {exc.strerror or exc}", err=True)
+            raise SystemExit(1) from None
         click.echo(f"cleared {sid} ({story.path})")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import sys
+from pathlib import Path
 
 import click
 import yaml
 
 from ..core.diagnostics import Severity, render
+from ..core.loading import Handbook
 from ..core.schema import KINDS, SEVERITIES
 from .project import find
 
@@ -27,6 +30,21 @@ def _known(kind: str, values: tuple[str, ...] | list[str], known: list[str]) -> 
             raise click.ClickException(
                 f"unknown {kind} '{value}'" + (f" - did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known) or 'none'})")
             )
+
+
+def _refuse_links_out(hb: Handbook, docs_dir: Path, target: Path) -> None:
+    """Stop when writing target would follow a symbolic link out of the content folder."""
+    real_docs = os.path.realpath(docs_dir)
+    real = os.path.realpath(target)
+    if real == real_docs or real.startswith(real_docs.rstrip(os.sep) + os.sep):
+        return
+    # Name the link: the first part of the path, below the content folder, that is one.
+    link = next((p for p in (target.parent, target) if p.is_symlink()), target.parent)
+    where = os.path.realpath(link)
+    raise click.ClickException(
+        f"{hb.rel(link.relative_to(docs_dir).as_posix())} is a symbolic link to '{where}', outside the content folder "
+        f"{hb.rel('')}: the story would be in neither site - no story was written"
+    )
 
 
 @click.command("new")
@@ -79,8 +97,9 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
     if story_id in hb.stories:
         raise click.ClickException(f"a story '{story_id}' exists already: {hb.stories[story_id].path}")
     target = project.docs_dir / str(date.year) / f"{story_id}.md"
-    if target.exists():
+    if os.path.lexists(target):  # a link to nothing counts: writing would follow it
         raise click.ClickException(f"{target} exists already: handbook new never overwrites")
+    _refuse_links_out(hb, project.docs_dir, target)
 
     data: dict[str, object] = {
         "title": title.strip(),
@@ -104,10 +123,18 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
         "## What we changed\n\nWhat the story taught us, and what is different now.\n\n"
         "<!-- internal -->\nDetails for staff only (tickets, customers, hostnames) go between these markers.\n<!-- /internal -->\n"
     )
-    new_dir = not target.parent.exists()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(f"---\n{front}---\n\n{body}")
+    new_dir = not os.path.lexists(target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot make the folder {target.parent}: {exc.strerror}") from None
+    try:
+        with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(f"---\n{front}---\n\n{body}")
+    except FileExistsError:
+        raise click.ClickException(f"{target} exists already: handbook new never overwrites") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
     _, problems = project.check()
     mine = [d for d in problems if d.path == hb.rel(target.relative_to(project.docs_dir).as_posix()) and d.severity is Severity.ERROR]
     if mine:

@@ -11,8 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import markers
-from .loading import StoryEntry
+from .model import Publication, Status, StoryEntry
 
 # Fields that reach the public site. Drafting status, the internal mapping and the
 # clearance itself are not public content, so editing them never makes a story stale.
@@ -28,7 +27,7 @@ def public_content(story: StoryEntry) -> dict[str, Any]:
     data = meta.model_dump(mode="json", include=set(_PUBLIC_FIELDS))
     data["summary"] = meta.public_summary or meta.summary
     data["follow_ups"] = [f.status for f in meta.follow_ups]
-    body = markers.public_text(story.body)
+    body = story.parsed.public_text()
     data["body"] = "\n".join(line.rstrip() for line in body.strip().split("\n"))
     if story.assets:  # only when there are any, so a story without files keeps its digest
         data["assets"] = dict(sorted(story.assets.items()))
@@ -41,33 +40,121 @@ def digest(story: StoryEntry) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def decide(story: StoryEntry) -> Publication:
+    """Decide once whether a story is on the public site, and why not."""
+    value = digest(story)
+    meta = story.meta
+    cleared = meta.clearance is not None and meta.clearance.digest == value
+    if meta.visibility != "public":
+        status = Status.INTERNAL
+    elif meta.clearance is None:
+        status = Status.NOT_CLEARED
+    elif not cleared:
+        status = Status.STALE
+    elif story.is_draft:
+        status = Status.DRAFT
+    else:
+        status = Status.PUBLIC
+    return Publication(status, value, cleared)
+
+
 def is_cleared(story: StoryEntry) -> bool:
-    """Tell whether the story's clearance matches its current public content."""
-    return story.meta.clearance is not None and story.meta.clearance.digest == digest(story)
+    """Tell whether the story's clearance matches its public content (as decided at load)."""
+    return story.publication.cleared
 
 
-_BOUNDARY = re.compile(r"^-{3,}\s*$")
-_CLEARANCE_KEY = re.compile(r"^clearance\s*:")
+_BOUNDARY = re.compile(r"-{3,}\s*")  # a whole line, as the front-matter parser matches it
+_CLEARANCE_KEY = re.compile(r"""(?:clearance|"clearance"|'clearance')\s*:(?=\s|$)""")
+_LINE_END = re.compile(r"\r?\n")  # what the front-matter parser reads as a line's end
+
+
+class ClearanceError(ValueError):
+    """The clearance block cannot be written safely; the file must be left as it is."""
+
+
+def _lines(text: str) -> list[tuple[str, str]]:
+    """Split text into (line, ending) pairs: each line keeps its own ending, CRLF or LF ('' at the end)."""
+    out, pos = [], 0
+    for end in _LINE_END.finditer(text):
+        out.append((text[pos : end.start()], end.group()))
+        pos = end.end()
+    out.append((text[pos:], ""))
+    return out
+
+
+def _closing(lines: list[tuple[str, str]]) -> int:
+    """Return the index of the line closing the front-matter."""
+    if not lines or not _BOUNDARY.fullmatch(lines[0][0].lstrip("\ufeff")):
+        raise ClearanceError("it has no front-matter (its first line is not '---')")
+    close = next((i for i in range(1, len(lines)) if _BOUNDARY.fullmatch(lines[i][0])), None)
+    if close is None:
+        raise ClearanceError("its front-matter is never closed by a '---' line")
+    return close
+
+
+def _scalar(value: str) -> str:
+    """Write a string as a YAML scalar that reads back as that same string."""
+    import yaml
+
+    try:
+        plain = yaml.safe_load(value) == value and "#" not in value and value == value.strip()
+    except yaml.YAMLError:
+        plain = False
+    return value if plain else json.dumps(value, ensure_ascii=False)
 
 
 def with_clearance(text: str, by: str, when: dt.date, value: str) -> str:
-    """Return text with its front-matter `clearance` block replaced or added; nothing else changes."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.split(newline)
-    close = next(i for i in range(1, len(lines)) if _BOUNDARY.match(lines[i]))
-    block = ["clearance:", f"  by: {by}", f"  date: {when.isoformat()}", f"  digest: {value}"]
-    start = next((i for i in range(1, close) if _CLEARANCE_KEY.match(lines[i])), None)
+    """Return text with its front-matter `clearance` block replaced or added; nothing else changes.
+
+    Lines are found whatever each one's ending (CRLF or LF); every line kept keeps its own
+    ending, and the block is written with the ending most of the front-matter's lines have.
+    The block replaced is the key line and the lines after it up to the last indented one
+    (blank lines and comments among them included); a comment at column 0 in there is not
+    part of the block and is kept, right after the new one. The result is parsed back and
+    checked; ClearanceError says why when it cannot be written safely.
+    """
+    lines = _lines(text)
+    close = _closing(lines)
+    endings = [end for _, end in lines[:close]]
+    eol = max(dict.fromkeys(endings), key=lambda e: (endings.count(e), e == endings[0]))
+    block = [(line, eol) for line in ("clearance:", f"  by: {_scalar(by)}", f"  date: {when.isoformat()}", f"  digest: {_scalar(value)}")]
+    start = next((i for i in range(1, close) if _CLEARANCE_KEY.match(lines[i][0])), None)
     if start is None:
         lines[close:close] = block
     else:
         end = start + 1
-        # The block runs over indented lines (and blank lines between them).
-        while end < close and (lines[end][:1] in (" ", "\t") or not lines[end].strip()):
-            end += 1
-        while end - 1 > start and not lines[end - 1].strip():
-            end -= 1
-        lines[start:end] = block
-    return newline.join(lines)
+        for i in range(start + 1, close):
+            line = lines[i][0]
+            if line[:1] in (" ", "\t") and line.strip():
+                end = i + 1  # indented: in the block (an indented comment too)
+            elif line.strip() and not line.startswith("#"):
+                break  # the next key
+        kept = [lines[i] for i in range(start + 1, end) if lines[i][0].startswith("#")]
+        lines[start:end] = block + kept
+    result = "".join(line + end for line, end in lines)
+    _verify(text, result, by, when, value)
+    return result
+
+
+def _verify(before: str, after: str, by: str, when: dt.date, value: str) -> None:
+    """Check that after is before with only the clearance block changed, or raise ClearanceError."""
+    from .frontmatter import parse
+
+    old_lines, new_lines = _lines(before), _lines(after)
+    old_body = "".join(a + b for a, b in old_lines[_closing(old_lines) + 1 :])
+    new_body = "".join(a + b for a, b in new_lines[_closing(new_lines) + 1 :])
+    if new_body != old_body or new_lines[0] != old_lines[0]:
+        raise ClearanceError("writing the clearance block would change its body")
+    old, _ = parse("", before)
+    new, problems = parse("", after)
+    if problems:
+        raise ClearanceError(f"its front-matter would not parse after writing the clearance block (line {problems[0].line}: {problems[0].message})")
+    if new.data.get("clearance") != {"by": by, "date": when, "digest": value}:
+        raise ClearanceError("the clearance block written would not hold the new values")
+    if {k: v for k, v in new.data.items() if k != "clearance"} != {k: v for k, v in old.data.items() if k != "clearance"}:
+        raise ClearanceError("writing the clearance block would change other fields of its front-matter")
+    if new.body != old.body:
+        raise ClearanceError("writing the clearance block would change its body")
 
 
 def write_atomically(path: Path, text: str) -> None:

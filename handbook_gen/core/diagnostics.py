@@ -33,9 +33,14 @@ class Diagnostic:
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def github(self) -> str:
-        """Format as a GitHub workflow annotation."""
+        """Format as a GitHub workflow annotation, escaped as GitHub's toolkit does.
+
+        Property values escape `%`, CR, LF, `:` and `,`, the message `%`, CR and LF, so a
+        file name or message can never end the annotation or start another one.
+        """
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} file={self.path},line={self.line},col={self.col}::{message}"
+        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        return f"::{self.severity} file={path},line={self.line},col={self.col}::{message}"
 
 
 def error(code: str, path: str, line: int, message: str, col: int = 1) -> Diagnostic:

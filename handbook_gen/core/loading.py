@@ -6,97 +6,20 @@ import datetime as dt
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import layout, markers
+from . import layout, segments
+from .clearance import decide
 from .diagnostics import Diagnostic, error, warning
 from .frontmatter import Document, parse, parse_yaml
-from .links import links
+from .links import resolve
+from .model import Handbook, LessonEntry, PageEntry, StoryEntry
 from .schema import ID_PATTERN, Author, Lesson, Page, Story, validate
 
+__all__ = ["Handbook", "LessonEntry", "PageEntry", "StoryEntry", "is_inside_docs", "load"]
+
 _ID = re.compile(ID_PATTERN)
-
-
-@dataclass
-class StoryEntry:
-    """A failure story: its id, where it lives, its validated front-matter and body."""
-
-    id: str
-    src: str  # relative to docs_dir, with forward slashes
-    path: str  # relative to the project root, for diagnostics
-    meta: Story
-    doc: Document
-    # Local files the story's public text links to, with the sha256 of their bytes:
-    # part of the content a clearance covers.
-    assets: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def body(self) -> str:
-        return self.doc.body
-
-    @property
-    def is_draft(self) -> bool:
-        return self.meta.status == "draft"
-
-
-@dataclass
-class LessonEntry:
-    """A lesson: what stories taught."""
-
-    id: str
-    src: str
-    path: str
-    meta: Lesson
-    doc: Document
-
-    @property
-    def body(self) -> str:
-        return self.doc.body
-
-
-@dataclass
-class PageEntry:
-    """A hand-written page directly in the docs folder."""
-
-    src: str
-    path: str
-    meta: Page
-    doc: Document
-
-
-@dataclass
-class Handbook:
-    """All content of a handbook, validated."""
-
-    root: Path
-    docs_dir: Path
-    stories: dict[str, StoryEntry] = field(default_factory=dict)
-    lessons: dict[str, LessonEntry] = field(default_factory=dict)
-    pages: dict[str, PageEntry] = field(default_factory=dict)
-    authors: dict[str, Author] = field(default_factory=dict)
-    tags: dict[str, str] | None = None
-    assets: list[str] = field(default_factory=list)  # srcs of non-Markdown files
-    sources: dict[str, str] = field(default_factory=dict)  # src -> raw text, for audit/clear
-    # Every story and lesson file's id, valid or not, so a reference to a file with errors
-    # of its own is not also reported as unknown.
-    story_ids: set[str] = field(default_factory=set)
-    lesson_ids: set[str] = field(default_factory=set)
-    # Stories left out for errors of their own whose front-matter is still a mapping:
-    # (id, path, document), so their references are checked in the same pass.
-    rejected: list[tuple[str, str, Document]] = field(default_factory=list)
-
-    def rel(self, src: str) -> str:
-        """Return a docs-relative src as a path relative to the project root."""
-        return _relpath(self.docs_dir / src, self.root)
-
-
-def _relpath(path: Path, root: Path) -> str:
-    try:
-        return Path(os.path.relpath(path, root)).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | None = None) -> tuple[Handbook, list[Diagnostic]]:
@@ -122,22 +45,23 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         path = hb.rel(src)
         doc, doc_problems = parse(path, text)
         problems.extend(doc_problems)
+        # The body is parsed once, here; everything later reads these segments.
+        body = segments.parse(doc.body, path, doc.body_line)
+        section_problems = body.problems
+        problems.extend(section_problems)
         kind = "page" if "/" not in src else ("lesson" if src.startswith(layout.LESSONS_DIR + "/") else "story")
         if kind == "page":
             page, p = validate(Page, doc.data, doc)
             problems.extend(p)
-            # Pages get internal sections too: culture.md is in both variants.
-            section_problems = markers.find_sections(doc.body, path, doc.body_line)[1]
-            problems.extend(section_problems)
             if page is None or doc_problems or section_problems:
                 continue
-            clash = layout.collision(src)
+            clash = layout.collision(src, md_files)
             if clash:
-                problems.append(error("HB205", path, 1, f"page '{src}' collides with the generated page '{clash}' - rename the file"))
+                problems.append(error("HB205", path, 1, f"page '{src}' collides with {layout.describe(src, clash)} - rename the file, for example to '{layout.rename_hint(src)}'"))
             if src == layout.CULTURE_PAGE and page.visibility != "public":
                 line, col = doc.where(("visibility",))
                 problems.append(error("HB103", path, line, "'visibility' of the culture page must be public: it is in both variants", col=col))
-            hb.pages[src] = PageEntry(src, path, page, doc)
+            hb.pages[src] = PageEntry(src, path, page, doc, body)
             continue
 
         stem = src.rsplit("/", 1)[-1][: -len(".md")]
@@ -151,25 +75,24 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
             clash = layout.collision(src) or (src if stem == "index" else None)
             if clash:
                 problems.append(error("HB205", path, 1, f"story '{stem}' at '{src}' collides with the generated page '{clash}' - move or rename it"))
-        # Lesson bodies get the same internal sections as stories (boxed or removed per variant).
-        section_problems = markers.find_sections(doc.body, path, doc.body_line)[1]
-        problems.extend(section_problems)
         if doc_problems:
             continue
         if kind == "lesson":
             lesson, p = validate(Lesson, doc.data, doc)
             problems.extend(p)
             if lesson is not None and not section_problems:
-                hb.lessons[stem] = LessonEntry(stem, src, path, lesson, doc)
+                hb.lessons[stem] = LessonEntry(stem, src, path, lesson, doc, body)
         else:
             story, p = validate(Story, doc.data, doc)
             problems.extend(p)
             if story is not None and not section_problems:
-                hb.stories[stem] = StoryEntry(stem, src, path, story, doc)
+                hb.stories[stem] = StoryEntry(stem, src, path, story, doc, body)
             else:
-                hb.rejected.append((stem, path, doc))
+                hb.rejected.append((stem, path, doc, body))
 
     _hash_linked_assets(hb)
+    for entry in hb.stories.values():
+        entry.publication = decide(entry)
     for key, paths in seen.items():
         if len(paths) > 1:
             kind, stem = key.split(":", 1)
@@ -183,8 +106,8 @@ def _hash_linked_assets(hb: Handbook) -> None:
     """Record the digest of every local file each story's public text links to."""
     known = set(hb.assets)
     for story in hb.stories.values():
-        public_text = markers.public_text(story.body)
-        for src in sorted(links(public_text, story.src) & known):
+        linked = {r for link in story.parsed.public_links() if (r := resolve(link.target, story.src))}
+        for src in sorted(linked & known):
             try:
                 story.assets[src] = hashlib.sha256((hb.docs_dir / src).read_bytes()).hexdigest()
             except OSError:
@@ -200,10 +123,16 @@ _OTHER_MARKDOWN = (".markdown", ".mdown", ".mkdn", ".mkd")
 
 
 def _walk(hb: Handbook, problems: list[Diagnostic]) -> tuple[list[str], list[str]]:
-    """List Markdown files and assets under docs_dir, refusing links that lead outside it."""
+    """List Markdown files and assets under docs_dir, skipping (with a warning) every symbolic
+    link that leads outside it, nowhere, or round in a loop."""
+    import errno
+
     real_docs = os.path.realpath(hb.docs_dir)
     md_files: list[str] = []
     assets: list[str] = []
+
+    def skip(src: str, why: str) -> None:
+        problems.append(warning("HB007", hb.rel(src), 1, f"'{hb.rel(src)}' is a symbolic link {why}: it is ignored"))
 
     def visit(directory: Path, prefix: str, seen_dirs: frozenset[str]) -> None:
         try:
@@ -215,15 +144,35 @@ def _walk(hb: Handbook, problems: list[Diagnostic]) -> tuple[list[str], list[str
             if entry.name.startswith("."):
                 continue
             src = f"{prefix}{entry.name}"
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not _inside(target, real_docs):
-                    problems.append(warning("HB007", hb.rel(src), 1, f"'{hb.rel(src)}' is a symbolic link to '{target}', outside the content folder: it is ignored"))
-                    continue
-            if entry.is_dir():
+            leads_to = target = ""
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    leads_to = os.readlink(entry.path)
+                    target = os.path.realpath(entry.path, strict=True)
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                if not entry.is_symlink():
+                    problems.append(error("HB006", hb.rel(src), 1, f"cannot read: {exc.strerror}"))
+                elif exc.errno == errno.ELOOP:
+                    skip(src, f"loop (it leads to '{leads_to}', which leads back to it)")
+                elif exc.errno in (errno.ENOENT, errno.ENOTDIR) and src.endswith(".md"):
+                    # A story, lesson or page that cannot be read must not vanish quietly.
+                    problems.append(error("HB006", hb.rel(src), 1, f"cannot read file: it is a symbolic link to '{leads_to}', which does not exist"))
+                elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                    skip(src, f"to '{leads_to}', which does not exist")
+                else:
+                    skip(src, f"to '{leads_to}' that cannot be followed ({exc.strerror})")
+                continue
+            if is_link and not _inside(target, real_docs):
+                skip(src, f"to '{target}', outside the content folder")
+                continue
+            if is_dir:
                 real = os.path.realpath(entry.path)
                 if real in seen_dirs:
-                    continue  # a link loop
+                    # MkDocs would follow it round and round, copying the folder into itself.
+                    skip(src, f"loop (it leads to '{leads_to or real}', a folder it is in)")
+                    continue
                 visit(Path(entry.path), src + "/", seen_dirs | {real})
             elif src.endswith(".md"):
                 md_files.append(src)

@@ -212,7 +212,7 @@ def canary_tree() -> dict:
             "index.md": "---\ntitle: Home\n---\n\n# Home\n\nZqppubhomebody welcome.\n",
             "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nZqppubculturebody we tell failures, like [this one][x].\n\n"
                           "[x]: 2021/zqxintstoryid.md\n",
-            "zqppubpage.md": "---\ntitle: Zqppubpagetitle\n---\n\n# Zqppubpagetitle\n\nZqppubpagebody about us, see [notes](zqxintpage.md)"
+            "zqppubpage.md": "---\ntitle: Zqppubpagetitle\nvisibility: public\n---\n\n# Zqppubpagetitle\n\nZqppubpagebody about us, see [notes](zqxintpage.md)"
                              " and [a story](2021/zqxintstoryid.md) and [by URL](zqxintpage/).\n",
             "zqxintpage.md": "---\ntitle: Zqxintpagetitle\nvisibility: internal\n---\n\n# Zqxintpagetitle\n\nZqxintpagebody staff notes.\n",
             "authors.yml": AUTHORS,

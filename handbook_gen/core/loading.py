@@ -53,6 +53,8 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         if kind == "page":
             page, p = validate(Page, doc.data, doc)
             problems.extend(p)
+            if page is not None and src in layout.PUBLIC_BY_DEFAULT and "visibility" not in doc.data:
+                page = page.model_copy(update={"visibility": "public"})
             if page is None or doc_problems or section_problems:
                 continue
             clash = layout.collision(src, md_files)

@@ -126,12 +126,25 @@ class Author(_Model):
 
 
 class Page(BaseModel):
-    """The front-matter of a hand-written page: MkDocs keys pass, visibility is checked."""
+    """The front-matter of a hand-written page: MkDocs' and Material's own keys, and visibility.
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    Pages fail closed: internal unless they say `visibility: public` (the home and culture
+    pages are public unless they say otherwise, which loading applies). Any other key is an
+    error, so a misspelt `visiblity: public` can never publish or hide a page by accident.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Text | None = None
-    visibility: Visibility = "public"
+    visibility: Visibility = "internal"
+    description: Text | None = None
+    template: str | None = None
+    hide: list[str] | None = None
+    icon: str | None = None
+    status: str | None = None
+    subtitle: Text | None = None
+    search: dict[str, Any] | None = None
+    tags: list[str] | None = None
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +38,11 @@ class Project:
     config_file: Path
     root: Path
     docs_dir: Path
+    options: dict[str, Any] = field(default_factory=dict)  # the handbook plugin's, as written
 
     def check(self, today: dt.date | None = None) -> tuple[Handbook, list[Diagnostic]]:
-        """Validate the handbook's content."""
-        return check(self.docs_dir, self.root, today)
+        """Validate the handbook's content, as the plugin will."""
+        return check(self.docs_dir, self.root, today, allow_scripts=self.options.get("allow_scripts") is True)
 
 
 def find(config_file: str) -> Project:
@@ -57,4 +58,12 @@ def find(config_file: str) -> Project:
         raise click.ClickException(f"{config_file}: expected a mapping of settings")
     root = path.absolute().parent
     docs = data.get("docs_dir", "docs")
-    return Project(path.absolute(), root, Path(os.path.normpath(root / str(docs))))
+    return Project(path.absolute(), root, Path(os.path.normpath(root / str(docs))), _plugin_options(data.get("plugins")))
+
+
+def _plugin_options(plugins: Any) -> dict[str, Any]:
+    items = plugins.items() if isinstance(plugins, dict) else ((p, None) if isinstance(p, str) else next(iter(p.items()), (None, None)) for p in plugins or [] if isinstance(p, str | dict))
+    for name, options in items:
+        if name == "handbook":
+            return options if isinstance(options, dict) else {}
+    return {}

@@ -6,6 +6,7 @@ in attribute lists, in link targets and, as a last guard, in every rendered page
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
@@ -51,8 +52,19 @@ class _Finder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+# Whatever could be active content, written any way a browser accepts: an element or
+# handler name, a scheme, or a character reference that could spell one. HTML without
+# any of these holds nothing to find, and the parser is not needed.
+_MAYBE = re.compile(
+    r"<\s*(?:" + "|".join(sorted(_TAGS)) + r")\b|\bon[a-z]*\s*=|srcdoc|script|data\s*:|&#|&(?:colon|tab|newline);",
+    re.IGNORECASE,
+)
+
+
 def in_html(html: str) -> list[tuple[int, str]]:
     """Return (1-based line, what) for every piece of active content in an HTML fragment."""
+    if not _MAYBE.search(html):
+        return []
     finder = _Finder()
     finder.feed(html)
     finder.close()

@@ -8,7 +8,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, warning
 from .frontmatter import Document, KeyPath
-from .segments import Body
+from .segments import Body, Kind
 
 # Each rule: a pattern and the suggestion shown with it.
 RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -29,14 +29,19 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# All rules in one pattern, so a text is scanned once whatever the number of rules.
+_ANY = re.compile("|".join(f"(?P<r{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(RULES)), re.IGNORECASE)
+
+
 def check_story(path: str, doc: Document, body: Body) -> list[Diagnostic]:
     """Warn about blame language in a story's front-matter text and the prose of its body (never code)."""
     problems: list[Diagnostic] = []
     for key, text in _front_matter_text(doc.data):
         line, col = doc.where(key)
         problems.extend(_scan(path, text, line, col, fixed_line=True))
-    for line, row in body.prose():
-        problems.extend(_scan(path, row, body.first_line + line, 1, fixed_line=False))
+    for segment in body.segments:
+        if segment.kind is Kind.PROSE:
+            problems.extend(_scan(path, segment.text, body.first_line + segment.start, 1, fixed_line=False))
     return problems
 
 
@@ -54,10 +59,12 @@ def _front_matter_text(data: dict[str, Any]) -> Iterable[tuple[KeyPath, str]]:
 
 def _scan(path: str, text: str, line: int, col: int, fixed_line: bool) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for offset, row in enumerate(text.split("\n")):
-        for pattern, advice in RULES:
-            for m in pattern.finditer(row):
-                at_line = line if fixed_line else line + offset
-                at_col = col if fixed_line else m.start() + 1
-                found.append(warning("HB401", path, at_line, f"blame language '{m.group(0)}': {advice}", col=at_col))
+    for m in _ANY.finditer(text):
+        advice = RULES[int(m.lastgroup[1:]) if m.lastgroup else 0][1]
+        if fixed_line:
+            at_line, at_col = line, col
+        else:
+            start = text.rfind("\n", 0, m.start()) + 1
+            at_line, at_col = line + text.count("\n", 0, start), m.start() - start + 1
+        found.append(warning("HB401", path, at_line, f"blame language '{m.group(0)}': {advice}", col=at_col))
     return found

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from pathlib import Path
 
 from . import graph, lint, references
@@ -21,6 +23,58 @@ def check(
     unless the handbook allows it.
     """
     today = today or dt.date.today()
+    key = (str(Path(docs_dir).absolute()), str(Path(root).absolute()) if root else "", allow_scripts, today)
+    stamp = _fingerprint(Path(docs_dir))
+    cached = _LAST.get(key)
+    if cached is not None and cached[0] == stamp:
+        # Nothing changed since the last check in this process (the CLI's, before it forks
+        # a build per variant): the content is validated once per build.
+        return cached[1], list(cached[2])
+    hb, problems = _check(docs_dir, root, today, allow_scripts)
+    _LAST.clear()
+    _LAST[key] = (stamp, hb, problems)
+    return hb, list(problems)
+
+
+_Stamp = tuple[tuple[str, int, int, int, bytes], ...]
+_LAST: dict[tuple[str, str, bool, dt.date], tuple[_Stamp, Handbook, list[Diagnostic]]] = {}
+
+
+def _fingerprint(docs: Path) -> _Stamp:
+    """Name, size, modification time, inode of every file under the content folder, and the
+    hash of every text file's bytes (an edit within one clock tick keeps the time)."""
+    out: list[tuple[str, int, int, int, bytes]] = []
+    stack = [str(docs)]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat()
+            except OSError:
+                out.append((entry.path, -1, -1, -1, b""))
+                continue
+            if entry.is_dir():
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    stack.append(entry.path)
+            else:
+                digest = b""
+                if entry.name.endswith((".md", ".yml", ".yaml")):
+                    try:
+                        with open(entry.path, "rb") as handle:
+                            digest = hashlib.blake2b(handle.read(), digest_size=16).digest()
+                    except OSError:
+                        digest = b"unreadable"
+                out.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino, digest))
+    return tuple(sorted(out))
+
+
+def _check(docs_dir: Path | str, root: Path | str | None, today: dt.date, allow_scripts: bool) -> tuple[Handbook, list[Diagnostic]]:
     hb, problems = load(docs_dir, root)
     problems += references.check(hb, today)
     for story in hb.stories.values():

@@ -7,11 +7,12 @@ import re
 
 from .segments import Editor, Kind, Segment, parse
 
-_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# Possessive quantifiers (`*+`) never backtrack, so each pattern scans a text in linear time.
+_LINK = re.compile(r"(!?)\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]\(\s*+<?([^)\s>]{1,2000}+)>?(?:\s++(?:\"[^\"]*+\"|'[^']*+'))?\s*+\)")
 _HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _REF_DEF = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t].*)?$", re.MULTILINE)
 # A reference-style use: [text][label], [label][] or [label] (not an inline link or a definition).
-_REF_USE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\](?:\[([^\]]*)\])?(?![(\[:])")
+_REF_USE = re.compile(r"(!?)\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\](?:\[([^\[\]]*+)\])?(?![(\[:])")
 
 
 def resolve(target: str, src: str) -> str | None:

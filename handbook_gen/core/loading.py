@@ -11,7 +11,7 @@ from typing import Any
 
 from . import layout, segments
 from .clearance import decide
-from .diagnostics import Diagnostic, error, warning
+from .diagnostics import Diagnostic, Severity, error, warning
 from .frontmatter import Document, parse, parse_yaml
 from .links import resolve
 from .model import Handbook, LessonEntry, PageEntry, StoryEntry
@@ -47,8 +47,8 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         problems.extend(doc_problems)
         # The body is parsed once, here; everything later reads these segments.
         body = segments.parse(doc.body, path, doc.body_line)
-        section_problems = body.problems
-        problems.extend(section_problems)
+        problems.extend(body.problems)
+        section_problems = [d for d in body.problems if d.severity is Severity.ERROR]
         kind = "page" if "/" not in src else ("lesson" if src.startswith(layout.LESSONS_DIR + "/") else "story")
         if kind == "page":
             page, p = validate(Page, doc.data, doc)

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from html.parser import HTMLParser
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from . import active_content
-from .diagnostics import Diagnostic, error
+from . import active_content, comments
+from .diagnostics import Diagnostic, error, has_errors, warning
 
 OPEN = "<!-- internal -->"
 CLOSE = "<!-- /internal -->"
@@ -26,6 +27,16 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 # Keep every link, whatever its scheme, so a `javascript:` link is seen and reported
 # rather than turned into text here and into a live link by the site's Markdown.
 _MD.validateLink = lambda url: True  # type: ignore[method-assign]
+# Inline parsing is done here, piece by piece (see _parse_inline).
+_MD.core.ruler.disable("inline")
+# Some inline rules (emphasis joining, link labels) take time growing with the square of a
+# paragraph's length; a paragraph longer than this is read in pieces of about this size,
+# so any body parses in time linear in its length. Real paragraphs are far shorter.
+_PIECE = 2000
+# A piece with more of any one markup character than this is markup, not prose: Markdown's
+# inline rules take quadratic time on it, so it is kept as plain text (and reported).
+_DENSE = 100
+_MARKUP = "[]*_<`!&\\"
 
 
 # Given a segment and its source text, return (start, end, replacement) edits of that text.
@@ -160,7 +171,7 @@ class Body:
         return [link for link in self.links if not self.in_section(link.line)]
 
     def _refuse_malformed(self) -> None:
-        if self.problems:
+        if has_errors(self.problems):
             # Never render a body whose sections cannot be told apart; validation reports why.
             raise ValueError("body has malformed internal markers")
 
@@ -180,8 +191,17 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
     code_lines: set[int] = set()
     html_lines: set[int] = set()
     row: list[Token] = []
-    env: dict[str, dict[str, dict[str, str]]] = {}
+    env: dict[str, Any] = {}
     tokens = _MD.parse(text, env)
+    for token in tokens:
+        if token.type == "inline":
+            token.children, dense = _parse_inline(token.content, env)
+            if dense and token.map:
+                body.problems.append(warning(
+                    "HB010", path, first_line + token.map[0],
+                    f"this paragraph holds more than {_DENSE} of one markup character in {_PIECE} characters: it is not read "
+                    "for links, code or HTML, so images it shows are not published - split it or write it as a code block",
+                ))
     body.references = {" ".join(k.lower().split()): v.get("href", "") for k, v in env.get("references", {}).items()}
     for token in tokens:
         if row and not (token.type == "inline" and token.map == row[0].map):
@@ -256,6 +276,40 @@ def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
     for i, row in enumerate(prose.split("\n")):
         for what in active_content.in_attribute_list(row):
             body.active.append((start + i, what))
+
+
+def _parse_inline(content: str, env: dict[str, Any]) -> tuple[list[Token], bool]:
+    """Parse a paragraph's inline content, in pieces when it is long (cut at line ends if it can).
+
+    Return the tokens and whether some piece was too dense with markup to parse.
+    """
+    children: list[Token] = []
+    dense = False
+    start = 0
+    while start < len(content):
+        end = len(content) if len(content) - start <= _PIECE else _cut(content, start)
+        piece = content[start:end]
+        if children and content[start - 1 : start] == "\n":
+            children.append(Token("softbreak", "br", 0))
+        if any(piece.count(c) > _DENSE for c in _MARKUP):
+            dense = True
+            text = Token("text", "", 0)
+            text.content = piece
+            children.append(text)
+        else:
+            _MD.inline.parse(piece.strip("\n") if end < len(content) else piece, _MD, env, children)
+        start = end
+    return children, dense
+
+
+def _cut(content: str, start: int) -> int:
+    """Where a piece starting at `start` ends: after a line end near _PIECE, else after a space, else at _PIECE."""
+    limit = start + _PIECE
+    for mark in ("\n", " "):
+        at = content.rfind(mark, start + _PIECE // 2, limit)
+        if at != -1:
+            return at + 1
+    return limit
 
 
 def _definitions(body: Body, tokens: list[Token], lines: list[str], offsets: list[int]) -> None:
@@ -334,6 +388,7 @@ class _Refs(HTMLParser):
 
 def _scan_html(body: Body, raw: str, line: int) -> None:
     """Record the links and any active content of raw HTML written in the body."""
+    raw = comments.blank(raw)
     for at, what in active_content.in_html(raw):
         body.active.append((line + at - 1, what))
     refs = _Refs()

@@ -85,3 +85,63 @@ def test_fixing_the_problems_lets_it_build(make_handbook, tmp_path):
     site = build_site(root, "internal", tmp_path / "ok")
     assert (site / "2021" / "fine" / "index.html").is_file()
     assert (site / "2022" / "future" / "index.html").is_file()
+
+
+def test_public_build_refuses_extensions_that_include_other_files(make_handbook, tmp_path, caplog):
+    root = make_handbook({"secrets.env": "TOKEN=zqxsecrettoken\n"})
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "markdown_extensions:\n  - pymdownx.snippets\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        build_site(root, "public", tmp_path / "public")
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("'pymdownx.snippets' includes other files into pages" in e for e in errors), errors
+    assert html_files(tmp_path / "public") == []
+    assert (build_site(root, "internal", tmp_path / "internal") / "index.html").is_file()
+
+
+def _with_options(root, options: str) -> None:
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("      variant: !ENV", options + "      variant: !ENV"), encoding="utf-8")
+
+
+def test_script_in_a_body_stops_the_build_unless_allowed(make_handbook, tmp_path, caplog):
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(body="Fine.\n\n<img src=x onerror=alert(1)>\n")}}})
+    with pytest.raises(Abort):
+        build_site(root, "internal", tmp_path / "internal")
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("stories/2021/first-story.md:11:1: error: event-handler attribute 'onerror' on <img> would run script" in e for e in errors), errors
+    _with_options(root, "      allow_scripts: true\n")
+    site = build_site(root, "internal", tmp_path / "allowed")
+    assert '<img src=x onerror=alert(1)>' in (site / "2021" / "first-story" / "index.html").read_text(encoding="utf-8")
+
+
+EXTENSION = """
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+
+class Inject(Postprocessor):
+    def run(self, text):
+        return text + '<b onclick="alert(1)">injected</b>'
+
+class InjectExtension(Extension):
+    def extendMarkdown(self, md):
+        md.postprocessors.register(Inject(md), "inject", 0)
+
+def makeExtension(**kwargs):
+    return InjectExtension(**kwargs)
+"""
+
+
+def test_rendered_page_that_would_run_script_fails_the_build(make_handbook, tmp_path, caplog, monkeypatch):
+    # Script that no body holds, made by an extension: the guard on every rendered page stops it.
+    (tmp_path / "ext").mkdir()
+    (tmp_path / "ext" / "zqx_inject.py").write_text(EXTENSION, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "ext"))
+    root = make_handbook()
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "markdown_extensions:\n  - zqx_inject\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        build_site(root, "public", tmp_path / "public")
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("the rendered page would run script (event-handler attribute 'onclick' on <b>)" in e for e in errors), errors
+    assert html_files(tmp_path / "public") == []

@@ -43,6 +43,11 @@ _FALLBACK_BANNER = (
     " Stories, names and details here are not for the public site.</div>"
 )
 
+# Extensions and plugins that pull other files into a page: a public page could then carry
+# any file in the working folder (a secrets file, an internal story), which neither the
+# clearance nor the audit would see. The public variant refuses them.
+_INCLUDERS = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "include-markdown", "macros", "mkdocs-include-markdown-plugin")
+
 _EXTENSIONS = ("attr_list", "md_in_html", "admonition", "tables", "toc", "pymdownx.emoji")
 
 
@@ -79,6 +84,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate all content, choose the variant and wire in templates and styles."""
         variant = Variant(_forced_variant or self.config.variant)
+        if variant is Variant.PUBLIC:
+            includers = [n for n in _INCLUDERS if n in config.markdown_extensions or n in config.plugins]
+            if includers:
+                raise PluginError(
+                    f"'{includers[0]}' includes other files into pages, which the public site cannot vouch for "
+                    "(its clearance and audit see only the story): remove it from mkdocs.yml for the public build"
+                )
         root = Path(config.config_file_path or ".").absolute().parent
         hb, problems = check(config.docs_dir, root, allow_scripts=self.config.allow_scripts)
         for d in problems:

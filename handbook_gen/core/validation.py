@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import graph, lint, references
+from . import exposure, graph, lint, references
 from .diagnostics import Diagnostic, error, warning
 from .loading import load
 from .model import Handbook, Status, StoryEntry
@@ -77,6 +77,7 @@ def _fingerprint(docs: Path) -> _Stamp:
 def _check(docs_dir: Path | str, root: Path | str | None, today: dt.date, allow_scripts: bool) -> tuple[Handbook, list[Diagnostic]]:
     hb, problems = load(docs_dir, root)
     problems += references.check(hb, today)
+    problems += exposure.check(hb)
     for story in hb.stories.values():
         problems += lint.check_story(story.path, story.doc, story.parsed)
         problems += _clearance_warnings(story)

@@ -1,0 +1,64 @@
+"""Internal text written again in public lessons, pages and stories is found by `check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import lesson, story
+
+from handbook_gen.core.validation import check
+
+SECRET_STORY = story(
+    "The night the ledger service lost its keys",
+    summary="A key rotation script removed the only copy of the ledger signing keys.",
+    authors="[bob]",
+)
+
+
+def run(root):
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    return [(d.path, d.line, d.code, d.severity) for d in problems if d.code in ("HB307", "HB308")], problems
+
+
+@pytest.mark.parametrize(("quote", "what"), [
+    ("As the night the ledger service lost its keys showed, keys need two copies.", "the title of internal story stories/2021/secret.md"),
+    # A summary quoted over two lines of a paragraph is still found.
+    ("A key rotation script removed the only copy\nof the ledger signing keys.", "the summary of internal story stories/2021/secret.md"),
+    ("Thanks to BOB HIDDEN for telling it.", "the name of author 'bob', who is not public (authors.yml)"),
+])
+def test_a_public_lesson_quoting_internal_content_is_an_error_naming_both_files(make_handbook, quote, what):
+    body = f"---\ntitle: Two copies\nsummary: Keep two copies of every key.\n---\n\nIntro.\n\n{quote}\n"
+    root = make_handbook({"stories": {"2021": {"secret.md": SECRET_STORY}, "lessons": {"two-copies.md": body}}})
+    found, problems = run(root)
+    assert found == [("stories/lessons/two-copies.md", 8, "HB308", "error")]
+    message = next(d.message for d in problems if d.code == "HB308")
+    assert message == f"public text quotes {what} - rewrite it, or make this page internal"
+
+
+def test_quotes_in_internal_pages_and_sections_are_fine(make_handbook):
+    quote = "The night the ledger service lost its keys"
+    root = make_handbook({"stories": {
+        "2021": {"secret.md": SECRET_STORY},
+        "notes.md": f"---\ntitle: Notes\n---\n\n{quote}.\n",  # a page is internal unless it says otherwise
+        "lessons": {"keep-backups.md": lesson(extra="") + f"\n<!-- internal -->\n{quote}.\n<!-- /internal -->\n"},
+    }})
+    found, _ = run(root)
+    assert found == []
+
+
+def test_a_public_pages_cyrillic_quote_is_found(make_handbook):
+    internal = story("Ночь, когда сервис потерял ключи", summary="Скрипт ротации удалил единственную копию ключей подписи.")
+    page = "---\ntitle: О нас\nvisibility: public\n---\n\nМы помним: ночь, когда сервис потерял ключи.\n"
+    root = make_handbook({"stories": {"2021": {"keys.md": internal}, "about.md": page}})
+    found, _ = run(root)
+    assert found == [("stories/about.md", 6, "HB308", "error")]
+
+
+def test_a_public_story_repeating_its_own_internal_value_is_warned(make_handbook):
+    extra = "visibility: public\nimpact: Checkout on db-prod-17.internal was down.\ninternal:\n  host: db-prod-17.internal\n  ticket: 4711\n"
+    body = "## What happened\n\nThe primary, db-prod-17.internal, filled its disk.\n\n<!-- internal -->\nTicket 4711.\n<!-- /internal -->\n"
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(extra=extra, body=body)}}})
+    found, problems = run(root)
+    assert found == [("stories/2021/first-story.md", 8, "HB307", "warning"), ("stories/2021/first-story.md", 16, "HB307", "warning")]
+    assert "public text repeats 'db-prod-17.internal', a value of its own 'internal' mapping" in next(d.message for d in problems if d.code == "HB307")

@@ -7,8 +7,9 @@ import difflib
 
 import click
 
-from ..core.clearance import ClearanceError, digest, is_cleared, with_clearance, write_atomically
+from ..core.clearance import ClearanceError, with_clearance, write_atomically
 from ..core.diagnostics import Severity
+from ..core.model import Status
 from .project import find
 
 
@@ -39,7 +40,7 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
             hint = difflib.get_close_matches(sid, list(hb.stories), n=1)
             unknown = "unknown story" + (f" - did you mean '{hint[0]}'?" if hint else "")
             refused.append(f"{sid}: {'invalid story (run handbook check)' if broken else unknown}")
-        elif story.meta.visibility != "public":
+        elif story.publication.status is Status.INTERNAL:
             refused.append(f"{sid}: internal story: set 'visibility: public' before clearing it")
         elif story.path in invalid:
             refused.append(f"{sid}: invalid story (run handbook check)")
@@ -54,10 +55,10 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
     writes = []
     for sid in ids:
         story = hb.stories[sid]
-        if all_public and not story_ids and is_cleared(story):
+        if all_public and not story_ids and story.publication.cleared:
             continue
         try:
-            writes.append((sid, story, with_clearance(hb.sources[story.src], by, today, digest(story))))
+            writes.append((sid, story, with_clearance(hb.sources[story.src], by, today, story.publication.digest)))
         except ClearanceError as exc:
             click.echo(f"error: {story.path}: cannot write its clearance block safely: {exc} - nothing was cleared", err=True)
             raise SystemExit(1) from None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from .listings import LISTINGS
+
 LESSONS_DIR = "lessons"
 # Folders whose pages the plugin generates: a story inside one would collide.
-GENERATED_DIRS = ("years", "teams", "tags", "kinds", "severities")
+GENERATED_DIRS = tuple(listing.folder for listing in LISTINGS)
 GENERATED_PAGES = ("awards.md", "stats.md", f"{LESSONS_DIR}/index.md")
 CULTURE_PAGE = "culture.md"
 # Hand-written pages are internal unless they say otherwise; these two are public unless they do.

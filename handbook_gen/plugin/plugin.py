@@ -17,6 +17,7 @@ from mkdocs.structure.pages import Page
 
 from ..core import active_content, audit, comments, layout
 from ..core.diagnostics import Severity, has_errors, render
+from ..core.listings import LISTINGS
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
@@ -135,10 +136,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         docs_dir = config.docs_dir
         known = set(self.handbook.sources) | set(self.handbook.assets)
         for file in list(files):
-            from_docs = bool(file.abs_src_path) and not file.generated_by and file.abs_src_path.startswith(docs_dir)
+            source = file.abs_src_path if not file.generated_by else None
             # MkDocs walks the folder itself and follows links (round a loop, or out of the
             # folder): only what the handbook's own walk read may go in.
-            if file.src_uri in self.view.excluded or (from_docs and (file.src_uri not in known or not is_inside_docs(file.abs_src_path, docs_dir))):
+            if file.src_uri in self.view.excluded or (
+                source and source.startswith(docs_dir) and (file.src_uri not in known or not is_inside_docs(source, docs_dir))
+            ):
                 files.remove(file)
         # A file MkDocs' own excludes skipped (e.g. a folder named templates/) is still
         # content: nothing that belongs to the variant may be lost.
@@ -146,12 +149,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.by_src |= {l.src: ("lesson", lid) for lid, l in self.view.lessons.items()}
         self.by_src |= {src: ("page", src) for src in self.view.pages}
         for src in self.by_src:
-            file = files.get_file_from_path(src)
-            if file is None:
-                file = File(src, docs_dir, config.site_dir, config.use_directory_urls)
-                files.append(file)
+            found = files.get_file_from_path(src)
+            if found is None:
+                found = File(src, docs_dir, config.site_dir, config.use_directory_urls)
+                files.append(found)
             # Set explicitly, or MkDocs recomputes it from exclude_docs/draft_docs after this event.
-            file.inclusion = InclusionLevel.INCLUDED
+            found.inclusion = InclusionLevel.INCLUDED
         self.generated = self.renderer.generated()
         if layout.CULTURE_PAGE not in self.view.pages:
             self.generated[layout.CULTURE_PAGE] = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
@@ -236,13 +239,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             nav.append({"Home": "index.md"})
         nav.append({"Culture": layout.CULTURE_PAGE})
         nav.append({"Lessons": f"{layout.LESSONS_DIR}/index.md"})
-        nav.append({"Stories": [
-            {"By year": "years/index.md"},
-            {"By team": "teams/index.md"},
-            {"By tag": "tags/index.md"},
-            {"By kind": "kinds/index.md"},
-            {"By severity": "severities/index.md"},
-        ]})
+        nav.append({"Stories": [{listing.nav: listing.index} for listing in LISTINGS]})
         nav.append({"Awards": "awards.md"})
         nav.append({"Statistics": "stats.md"})
         for src, page in sorted(self.view.pages.items()):
@@ -276,11 +273,11 @@ def _url(src: str, directory_urls: bool) -> str:
 def _prune_nav(nav: Any, excluded: set[str]) -> Any:
     """Drop nav entries that point at left-out pages (their titles would leak)."""
     if isinstance(nav, list):
-        out = [_prune_nav(item, excluded) for item in nav]
-        return [item for item in out if item not in (None, [], {})]
+        items = [_prune_nav(item, excluded) for item in nav]
+        return [item for item in items if item not in (None, [], {})]
     if isinstance(nav, dict):
-        out = {k: _prune_nav(v, excluded) for k, v in nav.items()}
-        return {k: v for k, v in out.items() if v not in (None, [], {})} or None
+        entries = {k: _prune_nav(v, excluded) for k, v in nav.items()}
+        return {k: v for k, v in entries.items() if v not in (None, [], {})} or None
     if isinstance(nav, str):
         return None if nav in excluded else nav
     return nav

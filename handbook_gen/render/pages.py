@@ -16,8 +16,9 @@ import jinja2
 from markupsafe import Markup
 
 from ..core import graph, layout
-from ..core.schema import KINDS, SEVERITIES
-from ..core.variants import StoryView, View
+from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TEAMS, YEARS, Listing
+from ..core.schema import KINDS
+from ..core.variants import View
 
 # Characters Markdown reads as syntax inside a line get a backslash; `<`, `>`, `&` and
 # quotes become HTML entities.
@@ -25,6 +26,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|+!-])")
 # Syntax of extensions that have no backslash escape (attribute lists, emoji, marks) is
 # written as character references, which every Markdown extension leaves alone.
 _BRACES = str.maketrans({c: f"&#{ord(c)};" for c in "{}:~^="})
+# A value that starts a line with `12. ` would start an ordered list there.
+_ORDERED = re.compile(r"^(\d+)\.(?= )")
 
 
 def md_escape(text: object) -> Markup:
@@ -32,7 +35,8 @@ def md_escape(text: object) -> Markup:
     if isinstance(text, Markup):
         return text
     flat = " ".join(str(text).split())  # a value is one line: no new block can start in it
-    return Markup(html.escape(_MD_SPECIAL.sub(r"\\\1", flat), quote=True).translate(_BRACES))
+    flat = _ORDERED.sub(r"\1\\.", _MD_SPECIAL.sub(r"\\\1", flat))
+    return Markup(html.escape(flat, quote=True).translate(_BRACES))
 
 
 def html_escape(text: object) -> Markup:
@@ -45,23 +49,22 @@ def md_tree(value: object, depth: int = 0) -> Markup:
     pad = "    " * depth
     if depth >= _TREE_DEPTH and isinstance(value, dict | list | tuple) and value:
         return Markup(f"{pad}- " + md_escape(_flat(value)))
-    lines: list[str] = []
-    items: Iterable[tuple[object | None, object]]
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list | tuple):
-        items = ((None, v) for v in value)
-    else:
+    if not isinstance(value, dict | list | tuple):
         return md_escape(_scalar(value))
+    keyed = isinstance(value, dict)
+    items: Iterable[tuple[object, object]] = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+    lines: list[Markup] = []
     for key, v in items:
-        head = f"{pad}- **{md_escape(key)}**" if key is not None else f"{pad}-"
+        # Every part is Markup, so nothing already escaped is escaped twice (a key too).
+        head = Markup(f"{pad}- **") + md_escape(key) + Markup("**") if keyed else Markup(f"{pad}-")
         if isinstance(v, dict | list | tuple) and v:
-            lines.append(head + ("" if key is None else ":"))
+            # An item holding only a nested list needs text of its own: a bare `-` under
+            # another item would read as a heading's underline. A zero-width space is that text.
+            lines.append(head + (Markup(":") if keyed else Markup(" &#8203;")))
             lines.append(md_tree(v, depth + 1))
         else:
-            sep = ": " if key is not None else " "
-            lines.append(head + sep + md_escape(_scalar(v)))
-    return Markup("\n".join(lines))
+            lines.append(head + Markup(": " if keyed else " ") + md_escape(_scalar(v)))
+    return Markup("\n").join(lines)
 
 
 _TREE_DEPTH = 8  # deeper values are written on one line: nested lists that deep help nobody
@@ -149,34 +152,17 @@ class Renderer:
             "lessons_index.md.j2", f"{layout.LESSONS_DIR}/index.md",
             items=[(l, graph.reach(self.taught[l.id]).sentence()) for l in sorted(self.view.lessons.values(), key=lambda l: l.title.lower())],
         )
-        groups: list[tuple[str, str, str, Callable[[StoryView], Iterable[str]], Iterable[str] | None]] = [
-            ("years", "Stories by year", "Year", lambda s: [str(s.date.year)], None),
-            ("teams", "Stories by team", "Team", lambda s: s.teams, None),
-            ("tags", "Stories by tag", "Tag", lambda s: s.tags, None),
-            ("kinds", "Stories by kind", "Kind", lambda s: [s.kind], KINDS),
-            ("severities", "Stories by severity", "Severity", lambda s: [s.severity] if s.severity else [], SEVERITIES),
-        ]
-        for folder, title, noun, key, order in groups:
-            buckets: dict[str, list[StoryView]] = {}
-            for s in self.stories:
-                for k in key(s):
-                    buckets.setdefault(k, []).append(s)
-            if order is not None:
-                names = [k for k in order if k in buckets]
-            elif folder == "years":
-                names = sorted(buckets, reverse=True)
-            else:
-                names = sorted(buckets)
-            index_src = f"{folder}/index.md"
-            out[index_src] = self._render(
-                "group_index.md.j2", index_src, title=title, folder=folder,
-                groups=[(k, buckets[k]) for k in names], describe=self._describer(folder),
+        for listing in LISTINGS:
+            groups = listing.group(self.stories)
+            describe = self._describer(listing.folder)
+            out[listing.index] = self._render(
+                "group_index.md.j2", listing.index, title=listing.title, folder=listing.folder,
+                groups=groups, describe=describe, labelled=listing.labelled,
             )
-            for k in names:
-                src = f"{folder}/{k}.md"
-                out[src] = self._render(
-                    "group.md.j2", src, title=f"Stories from {k}" if folder == "years" else f"{noun}: {label(k) if folder in ('kinds', 'severities') else k}",
-                    description=self._describer(folder)(k), stories=buckets[k], index=index_src,
+            for k, stories in groups:
+                title = f"Stories from {k}" if listing is YEARS else f"{listing.noun}: {label(k) if listing.labelled else k}"
+                out[listing.page(k)] = self._render(
+                    "group.md.j2", listing.page(k), title=title, description=describe(k), stories=stories, index=listing.index,
                 )
         out["awards.md"] = self._render("awards.md.j2", "awards.md", stories=[s for s in self.stories if s.award])
         out["stats.md"] = self._render("stats.md.j2", "stats.md", **self._stats())
@@ -197,7 +183,8 @@ class Renderer:
             ET.SubElement(item, "guid", isPermaLink="false").text = s.id
             when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.UTC)
             ET.SubElement(item, "pubDate").text = email.utils.format_datetime(when)
-            ET.SubElement(item, "description").text = s.summary
+            # RSS readers show a description as HTML: the summary is text, so it is escaped as such.
+            ET.SubElement(item, "description").text = html.escape(s.summary, quote=False)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"
 
     # Helpers ---------------------------------------------------------------
@@ -233,13 +220,17 @@ class Renderer:
     def _stats(self) -> dict[str, object]:
         years = Counter(s.date.year for s in self.stories)
         span = range(min(years), max(years) + 1) if years else range(0)
+
+        def chart(listing: Listing) -> list[tuple[str, int, str]]:
+            return [(label(k) if listing.labelled else k, len(v), listing.page(k)) for k, v in listing.group(self.stories)]
+
         return {
             "total": len(self.stories),
             "charts": [
-                ("Stories per year", [(str(y), years.get(y, 0), f"years/{y}.md" if y in years else None) for y in span]),
-                ("By kind", [(label(k), n, f"kinds/{k}.md") for k in KINDS if (n := sum(s.kind == k for s in self.stories))]),
-                ("By severity", [(label(k), n, f"severities/{k}.md") for k in SEVERITIES if (n := sum(s.severity == k for s in self.stories))]),
-                ("By team", sorted(((t, n, f"teams/{t}.md") for t, n in Counter(t for s in self.stories for t in s.teams).items()), key=lambda r: (-r[1], r[0]))[:12]),
+                ("Stories per year", [(str(y), years.get(y, 0), YEARS.page(str(y)) if y in years else None) for y in span]),
+                ("By kind", chart(KINDS_)),
+                ("By severity", chart(SEVERITIES_)),
+                ("By team", sorted(chart(TEAMS), key=lambda r: (-r[1], r[0]))[:12]),
                 ("Most taught lessons", sorted(((self.view.lessons[l].title, len(v), f"{layout.LESSONS_DIR}/{l}.md") for l, v in self.taught.items() if v), key=lambda r: (-r[1], r[0]))[:10]),
             ],
         }

@@ -1,25 +1,72 @@
-"""Measure check, build and audit at two handbook sizes, reported as ratios of one run.
+"""Measure the handbook against itself and against a peer, as ratios taken in one run.
 
-    .venv/bin/python benchmarks/run.py [--small 100] [--large 400]
+    .venv/bin/python benchmarks/run.py [--small 1000] [--large 4000] [--quick] [--repeat 1] [--json FILE]
 
-Stories are synthesised from this repo's sample stories (ids and titles made unique,
-half of them public and cleared). Absolute seconds depend on the machine; the ratios
-(large/small per story, public/internal, audit share) are what to compare across runs.
+Stories are synthesised from this repo's sample stories (ids and titles made unique, half
+of them public and cleared). Every build and check runs as a subprocess of its own, timed
+wall-clock (and CPU, user+sys of the process tree, from os.wait4); peak memory is that
+tree's largest resident set. The machine is noisy and shared: compare the ratios across
+runs, not the seconds. Figures:
+
+  1. internal build / Material's blog plugin building the same story texts as posts
+     (both as `mkdocs build`, so both pay the same interpreter start-up)
+  2. `handbook check` / `handbook build --variant internal` (both CLI subprocesses)
+  3. `handbook build --variant all` / `--variant internal` (CLI; `--variant public` alone is
+     timed too, to show what a serial build of both would cost)
+  4. large/small, for the internal build's time and its site's bytes
+  5. internal site bytes per story
+  6. peak RSS of `handbook build --variant internal` at the large size
+  7. `mkdocs serve` emulated in one process: rebuild after a one-line edit / first build
+  8. bytes of search/search_index.json of the internal site at the large size
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 REPO = Path(__file__).resolve().parent.parent
+
+# The figures every run prints (and writes with --json), in table order.
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("internal_over_blog", "1  internal build / blog build"),
+    ("check_over_build", "2  handbook check / internal build"),
+    ("all_over_one", "3  build --variant all / one variant"),
+    ("time_large_over_small", "4a internal build time, large/small"),
+    ("bytes_large_over_small", "4b internal site bytes, large/small"),
+    ("bytes_per_story", "5  internal site bytes per story"),
+    ("peak_rss_bytes", "6  peak RSS, internal build (large)"),
+    ("serve_rebuild_over_first", "7  serve rebuild after 1 edit / first build"),
+    ("search_index_bytes", "8  search_index.json bytes (internal, large)"),
+)
+
+# Extensions the handbook plugin adds to every build (handbook_gen/plugin/plugin.py), given
+# to the blog peer as well so that both render the same Markdown the same way.
+PLUGIN_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "tables", "toc")
+EMOJI_EXTENSION = """\
+- pymdownx.emoji:
+    emoji_index: !!python/name:material.extensions.emoji.twemoji
+    emoji_generator: !!python/name:material.extensions.emoji.to_svg
+"""
+EDIT_MARK = "zqbenchedit"
+
+
+# --- The synthetic handbook and its blog peer ------------------------------------------
 
 
 def make_handbook(root: Path, n: int) -> None:
@@ -50,86 +97,448 @@ def make_handbook(root: Path, n: int) -> None:
             path.write_text(with_clearance(hb.sources[s.src], "mrivera", s.meta.date, digest(s)), encoding="utf-8")
 
 
-def timed(fn, *args):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml with its custom tags (!ENV ...) as plain values."""
 
 
-def build(root: Path, variant: str, audit: bool = True) -> Path:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
-    from handbook_gen.plugin.plugin import force_variant
 
-    site = root / "site" / variant
-    force_variant(variant)
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
-    config.plugins["handbook"].config["audit"] = audit
-    mkdocs_build(config)
-    force_variant(None)
-    return site
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Return a Markdown file's front-matter and body."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    return yaml.safe_load("\n".join(lines[1:end])) or {}, "\n".join(lines[end + 1 :])
+
+
+def with_excerpt_mark(body: str) -> str:
+    """Put the blog's `<!-- more -->` after the body's first paragraph (no text is added)."""
+    blocks = body.strip("\n").split("\n\n")
+    for i, block in enumerate(blocks):
+        if block.strip() and not block.lstrip().startswith(("#", "<", "!!!")):
+            return "\n\n".join([*blocks[: i + 1], "<!-- more -->", *blocks[i + 1 :]]) + "\n"
+    return body
+
+
+def make_blog_peer(handbook: Path, blog: Path, full_excerpts: bool = False) -> int:
+    """Write the handbook's story texts as posts of Material's blog plugin; return how many.
+
+    Each post keeps the story's body and front-matter, except what the blog rejects or
+    shows otherwise: `title` becomes the `# heading`, `authors` goes (the blog would need
+    a .authors.yml naming them). Same theme features and Markdown extensions as the handbook.
+    """
+    hb_config = yaml.load((handbook / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    theme = hb_config.get("theme") or {}
+    extensions: list[Any] = list(hb_config.get("markdown_extensions") or [])
+    names = {e if isinstance(e, str) else next(iter(e)) for e in extensions}
+    extensions += [e for e in PLUGIN_EXTENSIONS if e not in names]
+    config: dict[str, Any] = {
+        "site_name": "Blog peer",
+        "docs_dir": "docs",
+        "theme": {"name": "material", **{k: theme[k] for k in ("features", "palette") if k in theme}},
+        "plugins": ["search", "blog"],
+    }
+    text = yaml.safe_dump(config, sort_keys=False) + yaml.safe_dump({"markdown_extensions": extensions}, sort_keys=False)
+    if "pymdownx.emoji" not in names:
+        text += EMOJI_EXTENSION
+    blog.mkdir(parents=True)
+    (blog / "mkdocs.yml").write_text(text, encoding="utf-8")
+    posts = blog / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (blog / "docs" / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    count = 0
+    for story in sorted((handbook / "stories").glob("*/story-*.md")):
+        meta, body = split_front_matter(story.read_text(encoding="utf-8"))
+        title = meta.pop("title")
+        meta.pop("authors", None)
+        front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+        body = body if full_excerpts else with_excerpt_mark(body)
+        (posts / story.name).write_text(f"---\n{front}---\n\n# {title}\n\n{body.lstrip()}", encoding="utf-8")
+        count += 1
+    return count
+
+
+def internal_story(root: Path) -> Path:
+    """An internal story (editing it leaves every clearance valid)."""
+    return next(p for p in sorted((root / "stories").glob("*/story-*.md")) if "\nvisibility: internal\n" in p.read_text(encoding="utf-8"))
+
+
+def edit_one_line(story: Path, mark: str) -> None:
+    """Append `mark` to the first prose line of the story's body."""
+    lines = story.read_text(encoding="utf-8").split("\n")
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    line = next(i for i in range(end + 1, len(lines)) if lines[i].strip() and lines[i][0].isalpha())
+    lines[line] += f" {mark}"
+    story.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --- Running and timing -----------------------------------------------------------------
+
+
+class BenchmarkError(RuntimeError):
+    """A measured command failed."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One subprocess: wall seconds, CPU seconds and peak RSS of its process tree."""
+
+    wall_s: float
+    cpu_s: float
+    peak_rss_bytes: int
+    stdout: str
+
+
+def run(cmd: list[str], cwd: Path, logs: Path, name: str, env: dict[str, str] | None = None) -> Run:
+    """Run cmd to completion; time it and read its resource use with os.wait4.
+
+    wait4's rusage covers the child and every descendant it waited for (the build's worker
+    processes), so CPU is the whole tree's and the peak RSS is its largest process's.
+    """
+    environ = {k: v for k, v in os.environ.items() if k != "HANDBOOK_VARIANT"} | {"NO_MKDOCS_2_WARNING": "1"} | (env or {})
+    out, err = logs / f"{name}.out", logs / f"{name}.err"
+    with out.open("wb") as o, err.open("wb") as e:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=environ, stdin=subprocess.DEVNULL, stdout=o, stderr=e)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        tail = "\n".join(err.read_text(encoding="utf-8", errors="replace").splitlines()[-20:])
+        raise BenchmarkError(f"`{shlex.join(cmd)}` (in {cwd}) exited {proc.returncode}:\n{tail}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, out.read_text(encoding="utf-8"))
+
+
+def best(runs: Iterator[Run] | list[Run]) -> Run:
+    """The fastest of repeated runs (noise only ever adds time)."""
+    return min(runs, key=lambda r: r.wall_s)
 
 
 def size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def measure(n: int) -> dict[str, float]:
-    from handbook_gen.core import audit
-    from handbook_gen.core.validation import check
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        make_handbook(root, n)
-        t_check, (hb, problems) = timed(check, root / "stories", root)
-        assert not [d for d in problems if d.severity == "error"], problems[:3]
-        t_internal, site_internal = timed(build, root, "internal")
-        t_public, site_public = timed(build, root, "public", False)
-        from handbook_gen.plugin.plugin import installed_theme_dirs
 
-        t_audit, leaks = timed(audit.scan, site_public, hb, None, installed_theme_dirs())
-        assert not leaks, leaks[:3]
-        return {
-            "stories": n,
-            "check_s": t_check,
-            "internal_build_s": t_internal,
-            "public_build_s": t_public,
-            "audit_s": t_audit,
-            "internal_site_bytes": size(site_internal),
-            "public_site_bytes": size(site_public),
-            "search_index_bytes": (site_internal / "search" / "search_index.json").stat().st_size,
-        }
+@dataclass
+class Commands:
+    """The command lines measured, for a handbook in `hb` and its blog peer in `blog`."""
+
+    hb: Path
+    blog: Path
+
+    def check(self) -> list[str]:
+        return [sys.executable, "-m", "handbook_gen", "-f", "mkdocs.yml", "check"]
+
+    def cli_build(self, variant: str) -> list[str]:
+        return [sys.executable, "-m", "handbook_gen", "-f", "mkdocs.yml", "build", "--variant", variant, "-d", str(self.hb / "site" / f"cli-{variant}")]
+
+    def mkdocs_build(self, folder: Path) -> list[str]:
+        return [sys.executable, "-m", "mkdocs", "build", "-f", "mkdocs.yml", "-d", str(folder / "site" / "mkdocs")]
+
+    def serve(self) -> list[str]:
+        return [sys.executable, str(Path(__file__).resolve()), "--serve-child", str(self.hb / "mkdocs.yml"), str(internal_story(self.hb))]
+
+    def show(self, cmd: list[str]) -> str:
+        """A command line with the temporary folders and the interpreter named for the reader."""
+        text = shlex.join(cmd).replace(sys.executable, "python").replace(str(Path(__file__).resolve()), "benchmarks/run.py")
+        return text.replace(str(self.blog), "$BLOG").replace(str(self.hb), "$HANDBOOK")
+
+
+# --- `mkdocs serve`, emulated in one process (run as a child: --serve-child) ------------
+
+
+def serve_emulation(config_file: str, story: str) -> dict[str, float]:
+    """Build as `mkdocs serve` does, edit one line of a story, rebuild; return the timings.
+
+    Follows mkdocs/commands/serve.py: the first config gets on_startup(command="serve"),
+    every rebuild reloads the config with load_config and calls build(config, serve_url=...,
+    dirty=False) in the same process, so only process-wide state (module-level caches,
+    plugin instances MkDocs keeps for plugins with on_startup) survives between builds.
+    The variant is internal, as `handbook serve` defaults to (via HANDBOOK_VARIANT here).
+    """
+    import logging
+    from urllib.parse import urlsplit
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.livereload import _serve_url
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s - %(message)s")  # as `handbook serve`
+    os.environ["HANDBOOK_VARIANT"] = "internal"
+    site_dir = tempfile.mkdtemp(prefix="mkdocs_")
+
+    def get_config() -> Any:
+        return load_config(config_file=config_file, site_dir=site_dir)
+
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        config = get_config()
+        config.plugins.on_startup(command="serve", dirty=False)
+        host, port = config.dev_addr
+        config.site_url = serve_url = _serve_url(host, port, urlsplit(config.site_url or "/").path)
+        build(config, serve_url=serve_url, dirty=False)
+        first_wall, first_cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+        edit_one_line(Path(story), EDIT_MARK)
+        wall, cpu = time.perf_counter(), time.process_time()
+        config = get_config()
+        config.site_url = serve_url
+        build(config, serve_url=serve_url, dirty=False)
+        rebuild_wall, rebuild_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        config.plugins.on_shutdown()
+        if EDIT_MARK not in Path(site_dir, "search", "search_index.json").read_text(encoding="utf-8"):
+            raise BenchmarkError("the rebuild after the edit does not show it")
+    finally:
+        shutil.rmtree(site_dir, ignore_errors=True)
+    return {"first_wall_s": first_wall, "first_cpu_s": first_cpu, "rebuild_wall_s": rebuild_wall, "rebuild_cpu_s": rebuild_cpu}
+
+
+# --- One handbook size -----------------------------------------------------------------
+
+
+def measure(n: int, work: Path, repeat: int, large: bool, full_excerpts: bool) -> tuple[dict[str, Any], Commands]:
+    """Build n stories every way measured; the large size also gets --variant all and serve."""
+    hb, blog = work / f"handbook-{n}", work / f"blog-{n}"
+    hb.mkdir()
+    make_handbook(hb, n)
+    posts = make_blog_peer(hb, blog, full_excerpts)
+    assert posts == n, (posts, n)
+    cmd = Commands(hb, blog)
+    logs = work / f"logs-{n}"
+    logs.mkdir()
+    runs: dict[str, list[Run]] = {}
+    bytes_: dict[str, int] = {}
+
+    def measured(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None, site: Path | None = None,
+                 after: Callable[[Path], None] | None = None) -> None:
+        r = run(command, cwd, logs, f"{name}-{len(runs.get(name, []))}", env)
+        runs.setdefault(name, []).append(r)
+        progress(f"  [{n} stories] {name}: {r.wall_s:.2f}s wall, {r.cpu_s:.2f}s cpu, {r.peak_rss_bytes / 2**20:.0f} MiB peak")
+        if site is not None:
+            bytes_[name] = size(site)
+            if after:
+                after(site)
+            shutil.rmtree(site)
+
+    def search_index(site: Path) -> None:
+        bytes_["search_index"] = (site / "search" / "search_index.json").stat().st_size
+
+    for _ in range(repeat):
+        # Interleaved, so that a slow spell of the machine hits every measure alike.
+        measured("check", cmd.check(), hb)
+        measured("build_internal", cmd.cli_build("internal"), hb, site=hb / "site" / "cli-internal", after=search_index)
+        measured("mkdocs_internal", cmd.mkdocs_build(hb), hb, {"HANDBOOK_VARIANT": "internal"}, site=hb / "site" / "mkdocs")
+        measured("mkdocs_blog", cmd.mkdocs_build(blog), blog, site=blog / "site" / "mkdocs")
+        if large:
+            measured("build_all", cmd.cli_build("all"), hb, site=hb / "site" / "cli-all")
+            measured("build_public", cmd.cli_build("public"), hb, site=hb / "site" / "cli-public")
+            shutil.copytree(hb / "stories", work / "stories-before-edit")
+            try:
+                measured("serve", cmd.serve(), hb)
+            finally:  # the next round edits the same pristine story again
+                shutil.rmtree(hb / "stories")
+                shutil.move(work / "stories-before-edit", hb / "stories")
+
+    result: dict[str, Any] = {"stories": n}
+    for name, rs in runs.items():
+        result[name] = asdict(best(rs)) | {"stdout": None}
+    if "serve" in runs:
+        # The serve figures are the child's own timings of its two builds, from its fastest run.
+        serve = [(json.loads(r.stdout.strip().splitlines()[-1]), r) for r in runs["serve"]]
+        timings, r = min(serve, key=lambda s: s[0]["first_wall_s"] + s[0]["rebuild_wall_s"])
+        result["serve"] = asdict(r) | {"stdout": None} | timings
+    result["bytes"] = bytes_
+    shutil.rmtree(hb / "site", ignore_errors=True)
+    return result, cmd
+
+
+def warm_up(work: Path) -> None:
+    """Build a tiny handbook and blog once, untimed, so no measure pays for a cold disk cache."""
+    hb, blog = work / "warm-handbook", work / "warm-blog"
+    hb.mkdir()
+    make_handbook(hb, 10)
+    make_blog_peer(hb, blog)
+    cmd, logs = Commands(hb, blog), work / "logs-warm"
+    logs.mkdir()
+    run(cmd.check(), hb, logs, "check")
+    run(cmd.cli_build("internal"), hb, logs, "build")
+    run(cmd.mkdocs_build(hb), hb, logs, "mkdocs", {"HANDBOOK_VARIANT": "internal"})
+    run(cmd.mkdocs_build(blog), blog, logs, "blog")
+    shutil.rmtree(hb)
+    shutil.rmtree(blog)
+
+
+# --- Figures and the table --------------------------------------------------------------
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def figures(small: dict[str, Any], large: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every figure: its value, the same ratio in CPU time where it has one, and a detail."""
+    ns, nl = small["stories"], large["stories"]
+    sb, lb = small["bytes"], large["bytes"]
+
+    def wall(row: dict[str, Any], name: str) -> float:
+        return float(row[name]["wall_s"])
+
+    def cpu(row: dict[str, Any], name: str) -> float:
+        return float(row[name]["cpu_s"])
+
+    serve = large["serve"]
+    marginal = ratio(lb["build_internal"] - sb["build_internal"], nl - ns)
+    mib = 2**20
+    return {
+        "internal_over_blog": {
+            "value": ratio(wall(large, "mkdocs_internal"), wall(large, "mkdocs_blog")),
+            "cpu": ratio(cpu(large, "mkdocs_internal"), cpu(large, "mkdocs_blog")),
+            "detail": f"large, both `mkdocs build`: {wall(large, 'mkdocs_internal'):.1f}s / {wall(large, 'mkdocs_blog'):.1f}s; "
+                      f"small: {ratio(wall(small, 'mkdocs_internal'), wall(small, 'mkdocs_blog')):.2f}",
+        },
+        "check_over_build": {
+            "value": ratio(wall(large, "check"), wall(large, "build_internal")),
+            "cpu": ratio(cpu(large, "check"), cpu(large, "build_internal")),
+            "detail": f"large, both CLI: {wall(large, 'check'):.1f}s / {wall(large, 'build_internal'):.1f}s; "
+                      f"small: {ratio(wall(small, 'check'), wall(small, 'build_internal')):.2f}",
+        },
+        "all_over_one": {
+            "value": ratio(wall(large, "build_all"), wall(large, "build_internal")),
+            "cpu": ratio(cpu(large, "build_all"), cpu(large, "build_internal")),
+            "detail": f"large, CLI: {wall(large, 'build_all'):.1f}s / {wall(large, 'build_internal'):.1f}s; --variant public alone "
+                      f"{wall(large, 'build_public'):.1f}s, so serial would be "
+                      f"{ratio(wall(large, 'build_internal') + wall(large, 'build_public'), wall(large, 'build_internal')):.2f}",
+        },
+        "time_large_over_small": {
+            "value": ratio(wall(large, "build_internal"), wall(small, "build_internal")),
+            "cpu": ratio(cpu(large, "build_internal"), cpu(small, "build_internal")),
+            "detail": f"x{nl / ns:.2f} stories (CLI); blog peer: x{ratio(wall(large, 'mkdocs_blog'), wall(small, 'mkdocs_blog')):.2f}, "
+                      f"check: x{ratio(wall(large, 'check'), wall(small, 'check')):.2f}",
+        },
+        "bytes_large_over_small": {
+            "value": ratio(lb["build_internal"], sb["build_internal"]),
+            "cpu": None,
+            "detail": f"x{nl / ns:.2f} stories: {sb['build_internal'] / mib:.1f} MiB -> {lb['build_internal'] / mib:.1f} MiB; "
+                      f"blog peer: x{ratio(lb['mkdocs_blog'], sb['mkdocs_blog']):.2f}",
+        },
+        "bytes_per_story": {
+            "value": ratio(lb["build_internal"], nl),
+            "cpu": None,
+            "detail": f"large, incl. fixed theme assets; marginal (large-small)/(stories): {marginal / 1024:.1f} KiB; "
+                      f"blog peer: {ratio(lb['mkdocs_blog'], nl) / 1024:.1f} KiB",
+        },
+        "peak_rss_bytes": {
+            "value": large["build_internal"]["peak_rss_bytes"],
+            "cpu": None,
+            "detail": f"largest process of `handbook build --variant internal`; small: {small['build_internal']['peak_rss_bytes'] / mib:.0f} MiB, "
+                      f"blog (large): {large['mkdocs_blog']['peak_rss_bytes'] / mib:.0f} MiB, "
+                      f"--variant all: {large['build_all']['peak_rss_bytes'] / mib:.0f} MiB/process, "
+                      f"serve: {large['serve']['peak_rss_bytes'] / mib:.0f} MiB",
+        },
+        "serve_rebuild_over_first": {
+            "value": ratio(serve["rebuild_wall_s"], serve["first_wall_s"]),
+            "cpu": ratio(serve["rebuild_cpu_s"], serve["first_cpu_s"]),
+            "detail": f"large, one process: rebuild {serve['rebuild_wall_s']:.1f}s / first {serve['first_wall_s']:.1f}s",
+        },
+        "search_index_bytes": {
+            "value": lb["search_index"],
+            "cpu": None,
+            "detail": f"{lb['search_index'] / mib:.2f} MiB, {lb['search_index'] / nl / 1024:.1f} KiB/story; small: {sb['search_index'] / mib:.2f} MiB",
+        },
+    }
+
+
+def human(key: str, value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if key.endswith("_bytes") or key == "bytes_per_story":
+        for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+            if value >= scale:
+                return f"{value / scale:.1f} {unit}"
+        return f"{value:.0f} B"
+    return f"{value:.2f}"
+
+
+def table(figs: dict[str, dict[str, Any]]) -> str:
+    width = max(len(label) for _, label in FIGURES)
+    lines = [f"{'figure':<{width}}  {'value':>9}  {'cpu':>5}  detail", "-" * (width + 40)]
+    for key, label in FIGURES:
+        f = figs[key]
+        cpu = "" if f["cpu"] is None else f"{f['cpu']:.2f}"
+        lines.append(f"{label:<{width}}  {human(key, f['value']):>9}  {cpu:>5}  {f['detail']}")
+    return "\n".join(lines)
 
 
 def main() -> int:
-    import logging
-
-    logging.basicConfig(level=logging.ERROR)
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=100)
-    parser.add_argument("--large", type=int, default=400)
-    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=4000)
+    parser.add_argument("--quick", action="store_true", help="Small 50, large 200 (overrides --small/--large).")
+    parser.add_argument("--repeat", type=int, default=1, help="Run every measure this many times, interleaved; keep the fastest.")
+    parser.add_argument("--full-excerpts", action="store_true",
+                        help="Give blog posts no <!-- more --> mark, so its list pages show every post whole.")
+    parser.add_argument("--no-warmup", action="store_true", help="Skip the untimed warm-up build.")
+    parser.add_argument("--json", type=Path, help="Also write the figures and raw measures to this file.")
+    parser.add_argument("--serve-child", nargs=2, metavar=("CONFIG", "STORY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    small, large = measure(args.small), measure(args.large)
-    scale = large["stories"] / small["stories"]
-    ratios = {
-        "check time per story, large/small": (large["check_s"] / large["stories"]) / (small["check_s"] / small["stories"]),
-        "internal build time per story, large/small": (large["internal_build_s"] / large["stories"]) / (small["internal_build_s"] / small["stories"]),
-        "internal site bytes per story, large/small": (large["internal_site_bytes"] / large["stories"]) / (small["internal_site_bytes"] / small["stories"]),
-        "public/internal build time (large)": large["public_build_s"] / large["internal_build_s"],
-        "audit/public build time (large)": large["audit_s"] / large["public_build_s"],
-        "check/internal build time (large)": large["check_s"] / large["internal_build_s"],
-    }
+    if args.serve_child:
+        print(json.dumps(serve_emulation(*args.serve_child)))
+        return 0
+    small_n, large_n = (50, 200) if args.quick else (args.small, args.large)
+    if not 0 < small_n <= large_n or args.repeat < 1:
+        parser.error("need 0 < small <= large and repeat >= 1")
+
+    with tempfile.TemporaryDirectory(prefix="handbook-bench-") as tmp:
+        work = Path(tmp)
+        if not args.no_warmup:
+            progress("warming up (untimed)")
+            warm_up(work)
+        try:
+            progress(f"small: {small_n} stories")
+            small, _ = measure(small_n, work, args.repeat, False, args.full_excerpts)
+            progress(f"large: {large_n} stories")
+            large, cmd = measure(large_n, work, args.repeat, True, args.full_excerpts)
+        except BenchmarkError as exc:
+            print(f"benchmark failed: {exc}", file=sys.stderr)
+            return 1
+        commands = {
+            "check": cmd.show(cmd.check()),
+            "build_internal": cmd.show(cmd.cli_build("internal")),
+            "build_public": cmd.show(cmd.cli_build("public")),
+            "build_all": cmd.show(cmd.cli_build("all")),
+            "mkdocs_internal": "HANDBOOK_VARIANT=internal " + cmd.show(cmd.mkdocs_build(cmd.hb)),
+            "mkdocs_blog": cmd.show(cmd.mkdocs_build(cmd.blog)),
+            "serve": cmd.show(cmd.serve()),
+        }
+    figs = figures(small, large)
+
+    print(f"handbook benchmark: small {small_n}, large {large_n} stories; every measure a subprocess of its own, "
+          f"fastest of {args.repeat}; ratios in wall-clock time (cpu = the same ratio in user+sys CPU of the process tree)")
+    print()
+    print(table(figs))
+    print()
+    print("seconds (wall / cpu) and peak RSS:")
     for row in (small, large):
-        print(f"{row['stories']:>5} stories: check {row['check_s']:.2f}s, internal build {row['internal_build_s']:.2f}s, "
-              f"public build {row['public_build_s']:.2f}s, audit {row['audit_s']:.2f}s, "
-              f"internal site {row['internal_site_bytes'] / 1e6:.1f} MB, public site {row['public_site_bytes'] / 1e6:.1f} MB")
-    print(f"ratios (x{scale:g} stories; 1.0 per story = linear):")
-    for name, value in ratios.items():
-        print(f"  {name}: {value:.2f}")
+        parts = [f"{name} {row[name]['wall_s']:.1f}/{row[name]['cpu_s']:.1f}s {row[name]['peak_rss_bytes'] / 2**20:.0f}MiB"
+                 for name in ("check", "build_internal", "build_public", "build_all", "mkdocs_internal", "mkdocs_blog", "serve") if name in row]
+        print(f"  {row['stories']:>5} stories: " + ", ".join(parts))
+    print()
+    print("commands ($HANDBOOK = synthetic handbook, $BLOG = its blog peer; run in that folder):")
+    for name, line in commands.items():
+        print(f"  {name:<16} {line}")
+    print("  (1 compares the two `mkdocs build` lines; 2-6 and 8 use the `handbook` CLI lines; 7 is the serve line,"
+          " which builds, edits one body line of an internal story and rebuilds in one process)")
     if args.json:
-        args.json.write_text(json.dumps({"small": small, "large": large, "ratios": ratios}, indent=2))
+        args.json.write_text(json.dumps({
+            "small_stories": small_n, "large_stories": large_n, "repeat": args.repeat,
+            "figures": {key: {"label": label, **figs[key]} for key, label in FIGURES},
+            "small": small, "large": large, "commands": commands,
+        }, indent=2))
     return 0
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+import shutil
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -28,6 +31,12 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
     logging.basicConfig(level=logging.WARNING, format=f"{variant}: %(levelname)s - %(message)s", force=True)
     # The command printed the content's warnings once already; each build would repeat them.
     logging.getLogger("mkdocs.plugins.handbook").setLevel(logging.ERROR)
+    # MkDocs logs why a build failed, then raises a bare Abort: the reason is kept for the
+    # caller to print (once), instead of being logged here.
+    errors = _Errors()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.levelno < logging.ERROR)
+    logging.getLogger().addHandler(errors)
     force_variant(variant)
     try:
         config = load_config(config_file, site_dir=site_dir)
@@ -35,7 +44,7 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
             return False, f"{config_file} does not enable the handbook plugin (add '- handbook' under plugins)"
         build(config)
     except MkDocsException as exc:
-        return False, str(exc)
+        return False, "\n".join(errors.messages) or str(exc)
     except OSError as exc:
         return False, f"cannot write the site: {exc}"
     except Exception as exc:  # a bug of ours: say so plainly, with the trace only on request
@@ -44,7 +53,20 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
         return False, f"unexpected internal error ({type(exc).__name__}: {exc}); rerun with HANDBOOK_DEBUG=1 and report it"
     finally:
         force_variant(None)
+    for message in errors.messages:  # logged as errors, yet the build went on: show them after all
+        print(f"{variant}: ERROR - {message}", file=sys.stderr)
     return True, ""
+
+
+class _Errors(logging.Handler):
+    """Collect the messages of error records."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 @click.command("build")
@@ -60,20 +82,88 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
     base = Path(site_dir) if site_dir else project.root / "site"
     targets = {v: str(base / v) if (variant == "all" or not site_dir) else str(base) for v in variants}
     started = time.monotonic()
-    # Each build runs in a process of its own: in parallel for `all`, and with its own
-    # logging set-up either way, leaving the caller's untouched.
-    with ProcessPoolExecutor(max_workers=len(variants)) as pool:
-        futures = {v: pool.submit(build_variant, str(project.config_file), v, targets[v]) for v in variants}
-        results = {v: f.result() for v, f in futures.items()}
-    failed = False
-    for v, (ok, message) in results.items():
-        if ok:
-            click.echo(f"built the {v} site in {targets[v]}", err=True)
-        else:
-            failed = True
-            click.echo(f"{v}: build failed: {message}", err=True)
+    # Each variant is built into a fresh folder beside its target and moved into place only
+    # once its build (and the public audit) succeeded: a failed build leaves no half site,
+    # and the previous site stays until a good one replaces it.
+    staged: dict[str, Staging] = {}
+    try:
+        try:
+            for v in variants:
+                staged[v] = Staging(Path(targets[v]))
+        except OSError as exc:
+            click.echo(f"cannot write the site: {exc}", err=True)
+            raise SystemExit(1) from None
+        # Each build runs in a process of its own: in parallel for `all`, and with its own
+        # logging set-up either way, leaving the caller's untouched.
+        with ProcessPoolExecutor(max_workers=len(variants)) as pool:
+            futures = {v: pool.submit(build_variant, str(project.config_file), v, str(staged[v].folder)) for v in variants}
+            results = {v: f.result() for v, f in futures.items()}
+        failed = False
+        for v, (ok, message) in results.items():
+            if ok:
+                try:
+                    staged[v].publish()
+                except OSError as exc:
+                    ok, message = False, f"cannot put the site in place: {exc}"
+            if ok:
+                click.echo(f"built the {v} site in {targets[v]}", err=True)
+            else:
+                failed = True
+                click.echo(f"{v}: build failed: {message}", err=True)
+    finally:
+        for stage in reversed(staged.values()):  # the last made first: an emptied parent goes too
+            stage.discard()
     click.echo(f"done in {time.monotonic() - started:.1f}s", err=True)
     raise SystemExit(1 if failed else 0)
+
+
+class Staging:
+    """A fresh folder beside a target site folder, to build into and then swap in by renames."""
+
+    def __init__(self, target: Path) -> None:
+        # A symlinked target is replaced where it points, and the link kept.
+        self.target = target.resolve() if target.is_symlink() else target.absolute()
+        self.created = [p for p in (self.target.parent, *self.target.parent.parents) if not p.exists()]
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = _fresh_folder(self.target.parent, f"{self.target.name}.tmp-")
+
+    def publish(self) -> None:
+        """Replace the target with the built folder: the old contents stay until the last rename."""
+        if not os.path.lexists(self.target):
+            os.rename(self.folder, self.target)
+            return
+        old = _fresh_folder(self.target.parent, f"{self.target.name}.old-")
+        try:
+            os.rename(self.target, old)  # onto an empty folder, which POSIX rename replaces
+        except OSError:
+            old.rmdir()
+            raise
+        try:
+            os.rename(self.folder, self.target)
+        except OSError:
+            os.rename(old, self.target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Remove what is left of the built folder, and the parents made for it if still empty."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        for parent in self.created:  # deepest first
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+
+def _fresh_folder(parent: Path, prefix: str) -> Path:
+    """Make a new, empty folder of a random name (with the usual permissions, unlike mkdtemp's 0700)."""
+    while True:
+        folder = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 def _valid(project: Project) -> bool:

@@ -1,0 +1,351 @@
+"""Publishing only the audited public site: `handbook deploy` (to a git branch or a folder),
+`mkdocs gh-deploy` refusing the internal variant, and failed builds leaving nothing behind."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import MKDOCS_YML, build_site, story, write_tree
+from mkdocs.exceptions import Abort
+from variant_support import clear, site_files, token_hits
+
+from handbook_gen.cli import handbook
+from handbook_gen.cli.build import Staging
+
+INTERNAL_TITLE = "The Zqxinternal night the ledger melted down"
+PUBLIC_STORY = story(
+    "Zqpublic rollout went sideways",
+    extra="visibility: public\n",
+    body="## What happened\n\nZqpublicbody the rollout reached every region.\n\n"
+         "<!-- internal -->\nZqxsectioncanary staff-only details.\n<!-- /internal -->\n",
+)
+INTERNAL_STORY = story(INTERNAL_TITLE, date="2021-04-04", body="## What happened\n\nZqxinternalbody the ledger stopped.\n")
+TREE = {"stories": {"2021": {"pub.md": PUBLIC_STORY, "melt.md": INTERNAL_STORY}}}
+# Everything of the internal story and section: none may reach a published file.
+CANARIES = {"internal story title": "Zqxinternal", "internal story body": "Zqxinternalbody",
+            "internal section": "Zqxsectioncanary", "internal story id": "melt"}
+# A file the public site always gets (public_files), quoting the internal story's title: a leak.
+LEAK = {
+    "mkdocs.yml": MKDOCS_YML.replace("      variant:", "      public_files: [notes.txt]\n      variant:"),
+    "stories": {"notes.txt": f"Remember {INTERNAL_TITLE}.\n"},
+}
+LEAK_LINE = f"notes.txt: title of internal story 'melt': '{INTERNAL_TITLE.lower()}'"
+DEFAULT_MESSAGE = "The audited public handbook, built from "
+
+
+@pytest.fixture(autouse=True)
+def git_env(monkeypatch, tmp_path):
+    """Git with a fixed identity, no user or system configuration, and no repository above tmp_path."""
+    for key, value in {"GIT_AUTHOR_NAME": "Tess Ter", "GIT_AUTHOR_EMAIL": "tess@example.com",
+                       "GIT_COMMITTER_NAME": "Tess Ter", "GIT_COMMITTER_EMAIL": "tess@example.com",
+                       "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+                       "GIT_CEILING_DIRECTORIES": str(tmp_path)}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("HANDBOOK_VARIANT", raising=False)
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run `handbook ARGS...` in-process from a folder; return click's Result."""
+
+    def run(cwd: Path, *args: str):
+        monkeypatch.chdir(cwd)
+        return CliRunner().invoke(handbook, list(args), catch_exceptions=False)
+
+    return run
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=60)
+
+
+def handbook_repo(make_handbook, tmp_path: Path, *trees: dict, remote: str | None = "remote.git") -> tuple[Path, Path]:
+    """A handbook (TREE and trees over the base) committed in a git repository; its remote `origin`
+    a bare repository in tmp_path. Return the handbook's root and the remote."""
+    root = make_handbook(TREE)
+    for tree in trees:
+        write_tree(root, tree)
+    clear(root, "pub")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "The handbook")
+    bare = tmp_path / (remote or "none.git")
+    if remote:
+        git(tmp_path, "init", "-q", "--bare", bare.name)
+        git(root, "remote", "add", "origin", str(bare))
+    return root, bare
+
+
+def branch_files(bare: Path, branch: str = "gh-pages") -> set[str]:
+    return set(git(bare, "--git-dir", str(bare), "ls-tree", "-r", "--name-only", branch).stdout.splitlines())
+
+
+def has_branch(repo: Path, branch: str = "gh-pages") -> bool:
+    return git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).returncode == 0
+
+
+def checkout(bare: Path, into: Path, branch: str = "gh-pages") -> Path:
+    """The files of a branch, without the .git folder."""
+    git(bare.parent, "clone", "-q", "--branch", branch, "--single-branch", str(bare), str(into))
+    shutil.rmtree(into / ".git")
+    return into
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging folders left beside a target (DIR.tmp-*, DIR.old-*)."""
+    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or ".old-" in p.name)
+
+
+# --- handbook deploy, to a git branch ---------------------------------------------------
+
+
+def test_deploy_pushes_only_the_audited_public_site_to_gh_pages(make_handbook, cli, tmp_path):
+    root, bare = handbook_repo(make_handbook, tmp_path)
+    head = git(root, "rev-parse", "--short", "HEAD").stdout.strip()
+    result = cli(root, "deploy")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"published the audited public site to branch 'gh-pages' of remote 'origin' ({bare})\n"
+    files = branch_files(bare)
+    assert {"index.html", "sitemap.xml", ".nojekyll", "2021/pub/index.html", "search/search_index.json"} <= files
+    assert not [f for f in files if "melt" in f]
+    site = checkout(bare, tmp_path / "published")
+    assert "Zqpublicbody" in (site / "2021" / "pub" / "index.html").read_text(encoding="utf-8")
+    assert token_hits(site, CANARIES) == []
+    # The working tree is untouched: no site folder, no staging folder, nothing to commit.
+    assert git(root, "status", "--porcelain").stdout == ""
+    assert git(bare, "--git-dir", str(bare), "log", "--format=%s", "gh-pages").stdout == f"{DEFAULT_MESSAGE}{head}\n"
+
+    # A second deploy goes on top of the remote's branch (a fast-forward), with its own message.
+    again = cli(root, "deploy", "-m", "Second deploy")
+    assert again.exit_code == 0, again.output
+    assert git(bare, "--git-dir", str(bare), "log", "--format=%s", "gh-pages").stdout.splitlines() == [
+        "Second deploy", f"{DEFAULT_MESSAGE}{head}"]
+
+
+def test_deploy_of_a_leaking_site_publishes_nothing(make_handbook, cli, tmp_path):
+    root, bare = handbook_repo(make_handbook, tmp_path, LEAK)
+    result = cli(root, "deploy")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "the public build failed: nothing was published"
+    assert lines[1].startswith("the public site in ")
+    assert lines[1].endswith(" leaks internal content; do not publish it (the site folder was emptied):")
+    assert lines[2:] == [LEAK_LINE]
+    assert not has_branch(bare) and not has_branch(root)  # neither pushed nor even committed
+    assert git(root, "status", "--porcelain").stdout == ""
+
+
+def test_deploy_refuses_when_the_audit_is_off(make_handbook, cli, tmp_path):
+    root, bare = handbook_repo(make_handbook, tmp_path, LEAK, {"mkdocs.yml": LEAK["mkdocs.yml"] + "      audit: false\n"})
+    result = cli(root, "deploy")
+    assert result.exit_code == 1
+    assert result.stderr == ("mkdocs.yml turns the handbook plugin's audit off, and deploy publishes only an audited site: "
+                             "nothing was published\n")
+    assert not has_branch(bare) and not has_branch(root)
+
+
+def test_deploy_push_failure_is_one_clear_line(make_handbook, cli, tmp_path):
+    root, _ = handbook_repo(make_handbook, tmp_path, remote=None)
+    git(root, "remote", "add", "origin", str(tmp_path / "no-such-remote.git"))
+    result = cli(root, "deploy")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("git push origin gh-pages failed: ") and line.endswith(": nothing was published"), line
+    assert f"'{tmp_path / 'no-such-remote.git'}' does not appear to be a git repository" in line
+    assert "Traceback" not in result.output
+
+
+def test_deploy_outside_a_git_repository_or_without_the_remote(make_handbook, cli, tmp_path):
+    root = make_handbook(TREE)
+    result = cli(root, "deploy")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"{root} is not in a git repository (publish to a folder with -d DIR instead): nothing was published\n"
+    git(root, "init", "-q", "-b", "main")
+    no_remote = cli(root, "deploy", "--remote", "pages")
+    assert no_remote.exit_code == 1
+    assert no_remote.stderr == f"the git repository {root.resolve()} has no remote 'pages' (add it, or pass --remote): nothing was published\n"
+    git(root, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    bad_branch = cli(root, "deploy", "--branch", "no..dots")
+    assert bad_branch.exit_code == 1
+    assert bad_branch.stderr == "'no..dots' is not a valid branch name: nothing was published\n"
+    assert not has_branch(root, "no..dots") and not (root / "site").exists()
+
+
+def test_deploy_with_content_errors_publishes_nothing(make_handbook, cli, tmp_path):
+    root, bare = handbook_repo(make_handbook, tmp_path)
+    write_tree(root, {"stories": {"2021": {"typo.md": story("Typo story", extra="lesons: [keep-backups]\n")}}})
+    result = cli(root, "deploy")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "stories/2021/typo.md:7:1: error: unknown field 'lesons' - did you mean 'lessons'?",
+        "1 error in the content: nothing was published",
+    ]
+    assert not has_branch(bare) and not has_branch(root)
+
+
+def test_deploy_folder_options_do_not_mix_with_git_ones(make_handbook, cli, tmp_path):
+    result = cli(make_handbook(TREE), "deploy", "-d", str(tmp_path / "out"), "-m", "A message")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Error: --remote, --branch and -m are for publishing to git: not with -d"
+    assert not (tmp_path / "out").exists()
+
+
+# --- handbook deploy -d DIR -------------------------------------------------------------
+
+
+def test_deploy_to_a_folder_replaces_a_previous_site(make_handbook, cli, tmp_path):
+    root = make_handbook(TREE)
+    clear(root, "pub")
+    out = tmp_path / "www"
+    write_tree(out, {"index.html": "old", "sitemap.xml": "old", "stale.txt": "old", "2021": {"melt": {"index.html": "old"}}})
+    result = cli(root, "deploy", "-d", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"published the audited public site in {out}\n"
+    files = site_files(out)
+    assert "2021/pub/index.html" in files and "sitemap.xml" in files
+    assert "stale.txt" not in files and not (out / "2021" / "melt").exists()
+    assert token_hits(out, CANARIES) == []
+    assert leftovers(tmp_path) == []
+    (tmp_path / "plain").mkdir()  # the published folder has the usual permissions (mkdtemp's are 0700)
+    assert out.stat().st_mode == (tmp_path / "plain").stat().st_mode
+    # A new folder (and its missing parents) is fine too.
+    fresh = cli(root, "deploy", "-d", str(tmp_path / "a" / "b"))
+    assert fresh.exit_code == 0, fresh.output
+    assert (tmp_path / "a" / "b" / "2021" / "pub" / "index.html").is_file()
+
+
+def test_deploy_refuses_a_folder_that_is_not_a_site(make_handbook, cli, tmp_path):
+    root = make_handbook(TREE)
+    out = tmp_path / "documents"
+    write_tree(out, {"notes.txt": "precious", "sub": {"index.html": "not at the top"}})
+    result = cli(root, "deploy", "-d", str(out))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"{out} is not empty and does not look like a built site (no index.html or sitemap.xml): "
+                             "nothing was published\n")
+    assert (out / "notes.txt").read_text() == "precious" and (out / "sub" / "index.html").is_file()
+    assert leftovers(tmp_path) == []
+    for holder in (tmp_path, root):  # a folder holding the handbook is never replaced
+        refused = cli(root, "deploy", "-d", str(holder))
+        assert refused.exit_code == 1
+        assert refused.stderr == f"{holder} holds the handbook itself: nothing was published\n"
+
+
+def test_deploy_leak_keeps_the_previous_folder_site(make_handbook, cli, tmp_path):
+    root = make_handbook(TREE)
+    clear(root, "pub")
+    out = tmp_path / "www"
+    assert cli(root, "deploy", "-d", str(out)).exit_code == 0
+    before = site_files(out)
+    write_tree(root, LEAK)
+    result = cli(root, "deploy", "-d", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "the public build failed: nothing was published"
+    assert LEAK_LINE in result.stderr.splitlines()
+    assert site_files(out) == before
+    assert leftovers(tmp_path) == []
+
+
+# --- mkdocs gh-deploy -------------------------------------------------------------------
+
+
+def gh_deploy(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "gh-deploy", "--force", "--remote-name", "origin"],
+                          cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_mkdocs_gh_deploy_refuses_the_internal_site(make_handbook, tmp_path):
+    root, bare = handbook_repo(make_handbook, tmp_path)
+    result = gh_deploy(root)
+    assert result.returncode == 1
+    assert ("mkdocs gh-deploy would publish the internal site: run `handbook deploy`, "
+            "which publishes only the audited public site") in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not has_branch(bare) and not has_branch(root)
+    assert not (root / "site").exists()  # refused before anything was built
+
+
+def test_mkdocs_gh_deploy_of_the_public_variant_is_allowed(make_handbook, tmp_path):
+    root, bare = handbook_repo(make_handbook, tmp_path)
+    result = gh_deploy(root, HANDBOOK_VARIANT="public")
+    assert result.returncode == 0, result.stderr
+    files = branch_files(bare)
+    assert {"index.html", "2021/pub/index.html"} <= files
+    assert token_hits(checkout(bare, tmp_path / "published"), CANARIES) == []
+
+
+# --- a failed public build leaves nothing publishable -----------------------------------
+
+
+def test_public_build_with_a_leak_removes_the_site_folder(make_handbook, caplog):
+    root = make_handbook({**TREE, **LEAK, "stories": {**TREE["stories"], **LEAK["stories"]}})
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        build_site(root, "public")
+    message = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert f"the public site in {root / 'site' / 'public'} leaks internal content; do not publish it (the site folder was emptied):" in message
+    assert LEAK_LINE in message.splitlines()
+    assert not (root / "site" / "public").exists()
+
+
+def test_handbook_build_failure_leaves_no_half_site(make_handbook, cli):
+    root = make_handbook({**TREE, **LEAK, "stories": {**TREE["stories"], **LEAK["stories"]}})
+    result = cli(root, "build", "--variant", "public")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    [failed] = [line for line in lines if line.startswith("public: build failed: ")]
+    assert failed.startswith(f"public: build failed: the public site in {root / 'site' / 'public.tmp-'}")
+    assert failed.endswith("leaks internal content; do not publish it (the site folder was emptied):")
+    assert LEAK_LINE in lines
+    assert not (root / "site").exists()  # nor the staging folder, nor the parent made for it
+
+
+def test_handbook_build_failure_keeps_the_previous_site(make_handbook, cli):
+    root = make_handbook(TREE)
+    clear(root, "pub")
+    first = cli(root, "build")
+    assert first.exit_code == 0, first.output
+    before = site_files(root / "site" / "public")
+    assert "2021/pub/index.html" in before
+    write_tree(root, LEAK)
+    (root / "stories" / "2021" / "new.md").write_text(story("A newer internal story", date="2021-05-05"))
+    result = cli(root, "build")
+    assert result.exit_code == 1
+    assert f"built the internal site in {root / 'site' / 'internal'}" in result.stderr.splitlines()
+    assert any(line.startswith("public: build failed: ") for line in result.stderr.splitlines())
+    assert site_files(root / "site" / "public") == before  # the last good public site, untouched
+    assert (root / "site" / "internal" / "2021" / "new" / "index.html").is_file()  # the good build went in
+    assert sorted(p.name for p in (root / "site").iterdir()) == ["internal", "public"]
+
+
+def test_staging_restores_the_old_site_when_the_swap_fails(tmp_path, monkeypatch):
+    target = tmp_path / "site"
+    write_tree(target, {"index.html": "old site"})
+    stage = Staging(target)
+    (stage.folder / "index.html").write_text("new site")
+    real_rename = os.rename
+    calls: list[str] = []
+
+    def rename(src, dst):
+        calls.append(Path(src).name)
+        if Path(src) == stage.folder:
+            raise OSError("disk on fire")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="disk on fire"):
+        stage.publish()
+    monkeypatch.setattr(os, "rename", real_rename)
+    stage.discard()
+    assert (target / "index.html").read_text() == "old site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -4,20 +4,45 @@ from __future__ import annotations
 
 import click
 
-from . import audit, build, check, clear, init, new, schema, serve
+from . import audit, build, check, clear, deploy, init, new, schema, serve
+
+_CONFIG_HELP = "The handbook's MkDocs configuration [default: the nearest mkdocs.yml, from the current folder up]."
+# Subcommands that read no handbook, so take no -f FILE of their own.
+_NO_HANDBOOK = frozenset({"init", "schema"})
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-f", "--config-file", "config_file", default="mkdocs.yml", show_default=True,
-              type=click.Path(dir_okay=False), help="The handbook's MkDocs configuration.")
+def _config_file_option() -> click.Option:
+    """The -f FILE a subcommand accepts after its name; it wins over one given before."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.obj = value
+
+    return click.Option(["-f", "--config-file", "config_file"], type=click.Path(dir_okay=False), default=None,
+                        expose_value=False, callback=remember, help=_CONFIG_HELP)
+
+
+class _Handbook(click.Group):
+    """A group whose handbook-reading subcommands also take -f FILE after their name."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts)} | {p.name for p in cmd.params}
+        if (name or cmd.name) not in _NO_HANDBOOK and not taken & {"-f", "--config-file", "config_file"}:
+            cmd.params.append(_config_file_option())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Handbook, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-f", "--config-file", "config_file", default=None, type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.version_option(package_name="handbook-gen")
 @click.pass_context
-def handbook(ctx: click.Context, config_file: str) -> None:
+def handbook(ctx: click.Context, config_file: str | None) -> None:
     """Check, build, scaffold, clear and audit a failure-stories handbook."""
+    # None: each command finds the handbook from the current folder up (project.find).
     ctx.obj = config_file
 
 
-for module in (check, build, serve, new, clear, audit, schema, init):
+for module in (check, build, deploy, serve, new, clear, audit, schema, init):
     handbook.add_command(module.command)
 
 

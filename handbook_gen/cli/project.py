@@ -45,20 +45,48 @@ class Project:
         return check(self.docs_dir, self.root, today, allow_scripts=self.options.get("allow_scripts") is True)
 
 
-def find(config_file: str) -> Project:
-    """Locate the handbook, or stop with a clear message."""
-    path = Path(config_file)
-    if not path.is_file():
-        raise click.ClickException(f"no {config_file} here: run handbook in the folder that holds mkdocs.yml, or pass -f FILE")
+CONFIG_NAME = "mkdocs.yml"
+
+
+def find(config_file: str | None = None) -> Project:
+    """Locate the handbook, or stop with a clear message.
+
+    config_file is the -f FILE given, if any; without one, the handbook is the nearest
+    folder holding mkdocs.yml, from the current folder up.
+    """
+    if config_file is None:
+        nearest = nearest_config(Path.cwd())
+        if nearest is None:
+            raise click.ClickException(
+                f"no {CONFIG_NAME} in {Path.cwd()} or any folder above it: run handbook inside a handbook, or pass -f FILE"
+            )
+        path = nearest
+        shown = str(nearest)
+    else:
+        path = Path(config_file)
+        shown = config_file
+        if not path.is_file():
+            raise click.ClickException(f"no {config_file} here: run handbook in the folder that holds {CONFIG_NAME}, or pass -f FILE")
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{config_file}: cannot read it: {exc}") from None
+        raise click.ClickException(f"{shown}: cannot read it: {exc}") from None
+    except OSError as exc:
+        raise click.ClickException(f"{shown}: cannot read it: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
-        raise click.ClickException(f"{config_file}: expected a mapping of settings")
+        raise click.ClickException(f"{shown}: expected a mapping of settings")
     root = path.absolute().parent
     docs = data.get("docs_dir", "docs")
     return Project(path.absolute(), root, Path(os.path.normpath(root / str(docs))), _plugin_options(data.get("plugins")))
+
+
+def nearest_config(start: Path) -> Path | None:
+    """Return the mkdocs.yml of start or of the nearest folder above it that holds one."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _plugin_options(plugins: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ GENERATED_PAGES = ("awards.md", "stats.md", f"{LESSONS_DIR}/index.md")
 CULTURE_PAGE = "culture.md"
 # Hand-written pages are internal unless they say otherwise; these two are public unless they do.
 PUBLIC_BY_DEFAULT = ("index.md", CULTURE_PAGE)
-DATA_FILES = ("authors.yml", "tags.yml")
+DATA_FILES = ("authors.yml", "tags.yml", "teams.yml")
 FEED = "feed.xml"
 # MkDocs serves a folder's README.md as its index page, like index.md.
 README = "README.md"

@@ -15,7 +15,7 @@ from .diagnostics import Diagnostic, Severity, error, warning
 from .frontmatter import Document, parse, parse_yaml
 from .links import resolve
 from .model import Handbook, LessonEntry, PageEntry, StoryEntry
-from .schema import ID_PATTERN, Author, Lesson, Page, Story, validate
+from .schema import ID_PATTERN, Author, Lesson, Page, Story, Team, validate
 
 __all__ = ["Handbook", "LessonEntry", "PageEntry", "StoryEntry", "is_inside_docs", "load"]
 
@@ -35,6 +35,7 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
     hb.assets = assets
     hb.authors = _load_authors(hb, problems)
     hb.tags = _load_tags(hb, problems)
+    hb.teams = _load_teams(hb, problems)
 
     seen: dict[str, list[str]] = {}
     for src in md_files:
@@ -271,3 +272,23 @@ def _load_tags(hb: Handbook, problems: list[Diagnostic]) -> dict[str, str] | Non
         else:
             tags[key] = value
     return tags
+
+
+def _load_teams(hb: Handbook, problems: list[Diagnostic]) -> dict[str, Team] | None:
+    """Read teams.yml (optional): team id -> {name, description}; None when there is none."""
+    loaded = _load_data(hb, "teams.yml", problems)
+    if loaded is None:
+        return {} if (hb.docs_dir / "teams.yml").exists() else None
+    data, doc = loaded
+    teams: dict[str, Team] = {}
+    for key, value in data.items():
+        key = str(key)
+        if not _ID.match(key):
+            line, col = doc.where((key,))
+            problems.append(error("HB104", doc.path, line, f"team id '{key}' must be lowercase kebab-case", col=col))
+            continue
+        team, p = validate(Team, value, doc, root=(key,))
+        problems.extend(p)
+        if team is not None:
+            teams[key] = team
+    return teams

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .frontmatter import Document
-from .schema import Author, Lesson, Page, Story
+from .schema import Author, Lesson, Page, Story, Team
 from .segments import Body
 
 
@@ -101,6 +101,7 @@ class Handbook:
     pages: dict[str, PageEntry] = field(default_factory=dict)
     authors: dict[str, Author] = field(default_factory=dict)
     tags: dict[str, str] | None = None
+    teams: dict[str, Team] | None = None  # None: no teams.yml, any team id goes
     assets: list[str] = field(default_factory=list)  # srcs of non-Markdown files
     sources: dict[str, str] = field(default_factory=dict)  # src -> raw text, for audit/clear
     # Every story and lesson file's id, valid or not, so a reference to a file with errors

@@ -17,7 +17,7 @@ _ID = re.compile(ID_PATTERN)
 
 
 def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
-    """Check authors, lessons, related stories, tags, dates and awards of every entry."""
+    """Check authors, lessons, related stories, tags, teams, dates and awards of every entry."""
     problems: list[Diagnostic] = []
     entries: list[tuple[str, str, Document, dict[str, Any]]] = [(s.id, s.path, s.doc, s.meta.model_dump()) for s in hb.stories.values()]
     # A story with errors of its own is still checked, from its raw data, so every
@@ -26,18 +26,20 @@ def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
     known_stories = set(hb.stories) | hb.story_ids
     known_lessons = set(hb.lessons) | hb.lesson_ids
     for story_id, path, doc, data in entries:
-        lists: list[tuple[str, str, Collection[str], str]] = [
-            ("authors", "author", hb.authors, "add it to authors.yml"),
-            ("lessons", "lesson", known_lessons, "add lessons/<id>.md"),
-            ("related", "story", known_stories, "related takes story ids (file names)"),
+        lists: list[tuple[str, str, Collection[str], str, str]] = [
+            ("authors", "author", hb.authors, "add it to authors.yml", "HB202"),
+            ("lessons", "lesson", known_lessons, "add lessons/<id>.md", "HB202"),
+            ("related", "story", known_stories, "related takes story ids (file names)", "HB202"),
         ]
         if hb.tags is not None:
-            lists.append(("tags", "tag", hb.tags, "add it to tags.yml"))
-        for field, kind, known, fix in lists:
+            lists.append(("tags", "tag", hb.tags, "add it to tags.yml", "HB202"))
+        if hb.teams is not None:
+            lists.append(("teams", "team", hb.teams, "add it to teams.yml", "HB207"))
+        for field, kind, known, fix, code in lists:
             for i, value in _ids(data.get(field)):
                 if value not in known:
                     line, col = doc.where((field, i))
-                    problems.append(error("HB202", path, line, f"'{field}': unknown {kind} '{value}'{_did_you_mean(value, known, fix)}", col=col))
+                    problems.append(error(code, path, line, f"'{field}': unknown {kind} '{value}'{_did_you_mean(value, known, fix)}", col=col))
         if story_id in (v for _, v in _ids(data.get("related"))):
             line, col = doc.where(("related",))
             problems.append(error("HB203", path, line, "'related' lists the story itself", col=col))

@@ -25,8 +25,11 @@ def command(config_file: str, variant: str, dev_addr: str) -> None:
     from ..plugin.plugin import force_variant
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s - %(message)s")
+    # Dirty builds let the plugin render again only the pages whose content changed; it
+    # keeps navigation and search whole, so MkDocs' warning about them does not apply.
+    logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
     force_variant(variant)
     try:
-        serve(str(project.config_file), dev_addr=dev_addr, livereload=True)
+        serve(str(project.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty")
     except MkDocsException as exc:
         raise click.ClickException(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer
 from ..render.pages import html_escape
+from .preview import Preview
 
 log = get_plugin_logger("handbook")
 
@@ -76,11 +78,24 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.view: View | None = None
         self.renderer: Renderer | None = None
         self.generated: dict[str, str] = {}
+        self.markdown: dict[str, str] = {}  # src -> Markdown made for the preview's page keys
+        self.preview: Preview | None = None
         self.by_src: dict[str, tuple[str, str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Remember whether this is a preview, which shows drafts."""
+        """Remember whether this is a preview, which shows drafts, or a `mkdocs gh-deploy`."""
         self.serving = command == "serve"
+        self.gh_deploy = command == "gh-deploy"
+        # A dirty preview renders again only the pages whose Markdown changed.
+        self.preview = Preview() if self.serving and dirty else None
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Refuse to let `mkdocs gh-deploy` publish the internal site (it pushes whatever it built)."""
+        if getattr(self, "gh_deploy", False) and Variant(_forced_variant or self.config.variant) is Variant.INTERNAL:
+            raise PluginError(
+                "mkdocs gh-deploy would publish the internal site: run `handbook deploy`, "
+                "which publishes only the audited public site"
+            )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate all content, choose the variant and wire in templates and styles."""
@@ -163,7 +178,31 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.generated[layout.FEED] = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
         for src, content in self.generated.items():
             files.append(File.generated(config, src, content=content))
+        self.markdown = {}
+        if self.preview is not None:
+            # Material's search keeps the last index across dirty builds and merges it for
+            # one page only; the preview puts back every page it skipped instead.
+            for plugin in config.plugins.values():
+                if hasattr(plugin, "search_index_prev"):
+                    plugin.search_index_prev = None
+            salt = json.dumps([self.view.variant, config.nav, dict(config.extra), config.site_url], sort_keys=True, default=str)
+            self.preview.mark(files, self._markdown_of, salt)
         return files
+
+    def _markdown_of(self, src: str) -> str | None:
+        """The Markdown of a story, lesson or generated page (made once per build); None for a hand-written page."""
+        assert self.renderer is not None
+        kind, key = self.by_src.get(src, ("", ""))
+        if kind == "story":
+            text = self.renderer.story(key)
+        elif kind == "lesson":
+            text = self.renderer.lesson(key)
+        elif src in self.generated and kind != "page":
+            text = self.generated[src]
+        else:
+            return None
+        self.markdown[src] = text
+        return text
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Replace story and lesson sources with their rendered, variant-filtered pages."""
@@ -173,11 +212,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if kind == "story":
             story = self.view.stories[key]
             page.meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
-            return self.renderer.story(key)
+            return self.markdown.get(page.file.src_uri) or self.renderer.story(key)
         if kind == "lesson":
             lesson = self.view.lessons[key]
             page.meta = {"title": html_escape(lesson.title), "description": html_escape(lesson.summary)}
-            return self.renderer.lesson(key)
+            return self.markdown.get(page.file.src_uri) or self.renderer.lesson(key)
         if kind == "page":
             # The theme prints meta values as HTML, unescaped.
             page.meta = {k: _escaped(v) for k, v in page.meta.items() if k != "visibility"}
@@ -219,15 +258,21 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             return html
         return _BODY.sub(lambda m: m.group(0) + _FALLBACK_BANNER, html, count=1)
 
+    @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """In the public variant, audit every written file for leaks."""
+        """Complete a preview's search index; in the public variant, audit every written file for leaks."""
         assert self.view is not None and self.handbook is not None
+        if self.preview is not None:
+            self.preview.finish(config.site_dir)
         if self.view.variant is Variant.PUBLIC and self.config.audit:
             themes = [d for d in config.theme.dirs if d != config.theme.custom_dir]
             leaks = audit.scan(config.site_dir, self.handbook, self.view, theme_dirs=themes)
             if leaks:
+                # Nothing of a leaking site may stay behind for a deploy step to pick up.
+                emptied = _remove_site(config.site_dir)
                 raise PluginError(
-                    f"the public site in {config.site_dir} leaks internal content; do not publish it:\n"
+                    f"the public site in {config.site_dir} leaks internal content; do not publish it "
+                    + ("(the site folder was emptied):\n" if emptied else "(the site folder could NOT be emptied: delete it):\n")
                     + "\n".join(leak.text() for leak in leaks)
                 )
             log.info("audit of the public site found no leak")
@@ -303,3 +348,11 @@ def _twemoji_generator() -> Any:
     from material.extensions.emoji import to_svg
 
     return to_svg
+
+
+def _remove_site(site_dir: str) -> bool:
+    """Delete a built site folder and everything in it; say whether it is gone."""
+    import shutil
+
+    shutil.rmtree(site_dir, ignore_errors=True)
+    return not Path(site_dir).exists()

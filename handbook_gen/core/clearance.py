@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Publication, Status, StoryEntry
+from .schema import LATER_PUBLIC_FIELDS
 
 # Fields that reach the public site. Drafting status, the internal mapping and the
 # clearance itself are not public content, so editing them never makes a story stale.
@@ -27,6 +28,9 @@ def public_content(story: StoryEntry) -> dict[str, Any]:
     data = meta.model_dump(mode="json", include=set(_PUBLIC_FIELDS))
     data["summary"] = meta.public_summary or meta.summary
     data["follow_ups"] = [f.status for f in meta.follow_ups]
+    for name in LATER_PUBLIC_FIELDS:
+        if getattr(meta, name):
+            data[name] = meta.model_dump(mode="json", include={name})[name]
     body = story.parsed.public_text()
     data["body"] = "\n".join(line.rstrip() for line in body.strip().split("\n"))
     if story.assets:  # only when there are any, so a story without files keeps its digest

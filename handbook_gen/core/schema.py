@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -56,6 +57,38 @@ def _bad(value: str) -> Any:
 
 PlainDate = Annotated[dt.date, BeforeValidator(_plain_date)]
 
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+
+
+def _duration(value: Any) -> Any:
+    """Accept a duration such as `45m`, `3h30m` or `2d`; keep it as written."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not text or not _DURATION.fullmatch(text):
+        raise ValueError("a duration such as 45m, 3h30m or 2d")
+    return text
+
+
+def minutes(duration: str) -> int:
+    """Return a duration such as `3h30m` in minutes."""
+    match = _DURATION.fullmatch(duration)
+    days, hours, mins = (int(g or 0) for g in match.groups()) if match else (0, 0, 0)
+    return (days * 24 + hours) * 60 + mins
+
+
+Duration = Annotated[str, BeforeValidator(_duration)]
+
+
+def _moment(value: Any) -> Any:
+    """Accept a time or date as text; YAML's own dates are written back out."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads 14:05 as a number (base 60): only quotes keep it a time.
+        raise ValueError("text such as '14:05' - put a time in quotes, YAML reads 14:05 as a number")
+    return value
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -73,6 +106,13 @@ class Award(_Model):
 
     year: StrictInt
     title: Text
+
+
+class TimelineEntry(_Model):
+    """A moment of the incident: when, and what happened."""
+
+    at: Annotated[str, BeforeValidator(_moment), StringConstraints(strip_whitespace=True, min_length=1)]
+    event: Text
 
 
 class Clearance(_Model):
@@ -106,6 +146,16 @@ class Story(_Model):
     related: list[Id] = []
     clearance: Clearance | None = None
     internal: dict[Any, Any] | None = None
+    timeline: list[TimelineEntry] = []
+    lucky: list[Text] = []
+    detection: Text | None = None
+    time_to_detect: Duration | None = None
+    time_to_resolve: Duration | None = None
+
+
+# Fields added after clearances were first recorded: they enter a story's clearance digest
+# only when set, so adding them to the schema voided no existing clearance.
+LATER_PUBLIC_FIELDS = ("timeline", "lucky", "detection", "time_to_detect", "time_to_resolve")
 
 
 class Lesson(_Model):
@@ -123,6 +173,13 @@ class Author(_Model):
     name: Text
     team: Id | None = None
     public: StrictBool = False
+
+
+class Team(_Model):
+    """An entry of teams.yml."""
+
+    name: Text
+    description: Text | None = None
 
 
 class Page(BaseModel):

@@ -59,6 +59,11 @@ class StoryView:
     related: list[str]
     body: str
     draft: bool = False
+    timeline: list[tuple[str, str]] = field(default_factory=list)  # (at, event)
+    lucky: list[str] = field(default_factory=list)
+    detection: str | None = None
+    time_to_detect: str | None = None
+    time_to_resolve: str | None = None
     # Internal variant only:
     internal: dict[str, Any] | None = None
     public_summary: str | None = None
@@ -182,6 +187,11 @@ def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], 
         body=body,
         draft=s.is_draft,
         visibility=m.visibility,
+        timeline=[(t.at, t.event) for t in m.timeline],
+        lucky=list(m.lucky),
+        detection=m.detection,
+        time_to_detect=m.time_to_detect,
+        time_to_resolve=m.time_to_resolve,
     )
     if not public:
         view.internal = m.internal

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..core import graph, layout
 from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TEAMS, YEARS, Listing
-from ..core.schema import KINDS
+from ..core.schema import KINDS, minutes
 from ..core.variants import View
 
 # Characters Markdown reads as syntax inside a line get a backslash; `<`, `>`, `&` and
@@ -83,6 +83,14 @@ def _flat(value: object) -> str:
         else:
             out.append(f"{prefix}: {_scalar(v)}" if prefix else _scalar(v))
     return "; ".join(out)
+
+
+def _duration_text(total: int) -> str:
+    """Write minutes as the shortest duration: 90 -> 1h30m, 2880 -> 2d."""
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{mins}m" if mins else "")
+    return text or "0m"
 
 
 def _scalar(value: object) -> str:
@@ -224,8 +232,14 @@ class Renderer:
         def chart(listing: Listing) -> list[tuple[str, int, str]]:
             return [(label(k) if listing.labelled else k, len(v), listing.page(k)) for k, v in listing.group(self.stories)]
 
+        timing = []
+        for name, field in (("Time to detect", "time_to_detect"), ("Time to resolve", "time_to_resolve")):
+            values = sorted(minutes(v) for s in self.stories if (v := getattr(s, field)))
+            if values:
+                timing.append((name, len(values), _duration_text(values[(len(values) - 1) // 2]), _duration_text(values[-1])))
         return {
             "total": len(self.stories),
+            "timing": timing,
             "charts": [
                 ("Stories per year", [(str(y), years.get(y, 0), YEARS.page(str(y)) if y in years else None) for y in span]),
                 ("By kind", chart(KINDS_)),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
+import posixpath
 import re
 from collections.abc import Collection, Iterable
+from pathlib import Path
 from typing import Any
 
+from . import layout
 from .diagnostics import Diagnostic, error
 from .frontmatter import Document
+from .links import resolve
 from .loading import Handbook
 from .schema import ID_PATTERN
 
@@ -17,8 +22,8 @@ _ID = re.compile(ID_PATTERN)
 
 
 def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
-    """Check authors, lessons, related stories, tags, teams, dates and awards of every entry."""
-    problems: list[Diagnostic] = []
+    """Check authors, lessons, related stories, tags, teams, dates, awards and links of every entry."""
+    problems: list[Diagnostic] = _links(hb)
     entries: list[tuple[str, str, Document, dict[str, Any]]] = [(s.id, s.path, s.doc, s.meta.model_dump()) for s in hb.stories.values()]
     # A story with errors of its own is still checked, from its raw data, so every
     # problem is reported in one pass.
@@ -76,3 +81,35 @@ def _ids(value: Any) -> list[tuple[int, str]]:
 def _did_you_mean(value: str, known: Iterable[str], fix: str) -> str:
     hint = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
     return f" - did you mean '{hint[0]}'?" if hint else f" ({fix})"
+
+
+def _links(hb: Handbook) -> list[Diagnostic]:
+    """A link or image in a body must point at a file of the handbook (or a generated page)."""
+    files = set(hb.sources) | set(hb.assets)
+    problems: list[Diagnostic] = []
+    bodies = [(s.src, s.path, s.parsed) for s in hb.stories.values()] + [(src, path, body) for _, path, _, body in hb.rejected for src in [_src(hb, path)]]
+    bodies += [(e.src, e.path, e.parsed) for e in hb.lessons.values()] + [(p.src, p.path, p.parsed) for p in hb.pages.values()]
+    for src, path, body in bodies:
+        for link in body.links:
+            target = resolve(link.target, src)
+            if target is None or _exists(target, files) or _exists(resolve(link.target, src[: -len(".md")] + "/index.md") or "", files):
+                continue
+            what = "image" if link.image else "link"
+            hint = difflib.get_close_matches(target, sorted(files), n=1, cutoff=0.8)
+            fix = f" - did you mean '{posixpath.relpath(hint[0], posixpath.dirname(src) or '.')}'?" if hint else ""
+            problems.append(error("HB208", path, body.first_line + link.line, f"{what} to '{link.target}', which is no file of the handbook{fix}"))
+    return problems
+
+
+def _src(hb: Handbook, path: str) -> str:
+    return Path(os.path.relpath(hb.root / path, hb.docs_dir)).as_posix()
+
+
+_GENERATED = {*layout.GENERATED_PAGES, layout.CULTURE_PAGE, layout.FEED, layout.INDEX}
+
+
+def _exists(target: str, files: set[str]) -> bool:
+    """A file, a page by its directory URL, or a generated page."""
+    bare = target.rstrip("/")
+    forms = {target, bare + ".md", bare + "/index.md", bare.removesuffix(".html") + ".md", bare + "/README.md", "index.md" if not bare else bare}
+    return bool(forms & (files | _GENERATED)) or bare.split("/", 1)[0] in layout.GENERATED_DIRS

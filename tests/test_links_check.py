@@ -1,0 +1,35 @@
+"""`check` reports links and images that point at no file of the handbook, with file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import story
+
+from handbook_gen.core.validation import check
+
+BODY = """## What happened
+
+See [the backup lesson](../lessons/keep-backups.md), [its URL](../lessons/keep-backups/),
+[the years](../years/index.md), [home](../index.md), [culture](../culture/) and [a site](https://example.com/x.md).
+
+![The chart](chart.png) and ![a missing chart](chrt.png).
+
+Read [the runbook](../runbooks/restore.md) and <img src="missing.svg" alt="x">.
+
+`[code](nowhere.md)` is code, and so is:
+
+```
+![img](nowhere.png)
+```
+"""
+
+
+def test_broken_links_and_images_are_errors_with_a_suggestion(make_handbook):
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(body=BODY), "chart.png": b"\\x89PNG"}}})
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    assert [(d.path, d.line, d.code, d.message) for d in problems] == [
+        ("stories/2021/first-story.md", 14, "HB208", "image to 'chrt.png', which is no file of the handbook - did you mean 'chart.png'?"),
+        ("stories/2021/first-story.md", 16, "HB208", "image to 'missing.svg', which is no file of the handbook"),
+        ("stories/2021/first-story.md", 16, "HB208", "link to '../runbooks/restore.md', which is no file of the handbook"),
+    ]

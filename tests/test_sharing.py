@@ -1,0 +1,311 @@
+"""Sharing: description, canonical link, Open Graph and Twitter card meta on every page, and
+1200x630 link-preview images drawn with Pillow and cached by content; real builds of both variants."""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
+from PIL import Image
+from variant_support import clear
+
+from handbook_gen.core import audit
+from handbook_gen.render import social
+
+SITE_URL = "https://handbook.example.com/"
+SITE_DESCRIPTION = "Heliograph failures told without blame."
+PUBLIC_SUMMARY = "A deploy went out before its migration and the checkout page failed for an hour."
+INTERNAL_SUMMARY = "Zorblax pipeline of the payments team skipped the migration gate under Carol's override."
+HOSTILE = '"><script>alert(1)</script> Tom & Jerry\'s <b>deploy</b>'
+YAML_HOSTILE = "'" + HOSTILE.replace("'", "''") + "'"
+
+TREE = {
+    "mkdocs.yml": MKDOCS_YML.replace("site_url:", f"site_description: {SITE_DESCRIPTION}\nsite_url:"),
+    "stories": {
+        "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome.\n",
+        "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",
+        "about.md": "---\ntitle: About us\nvisibility: public\ndescription: Who writes this handbook, and why.\n---\n\n# About\n\nUs.\n",
+        "guide.md": "---\ntitle: Guide\nvisibility: public\n---\n\n# Guide\n\nHow to write a story.\n",
+        "authors.yml": "ada:\n  name: Ada Lovelace\n  team: platform\n  public: true\n",
+        "lessons": {"keep-backups.md": lesson()},
+        "2021": {
+            "checkout-deploy.md": story(
+                "The checkout deploy", summary=INTERNAL_SUMMARY,
+                extra=f"visibility: public\nkind: incident\nseverity: major\npublic_summary: {PUBLIC_SUMMARY}\n",
+            ),
+            "hostile-title.md": story(YAML_HOSTILE, date="2021-05-05", extra="visibility: public\n"),
+            "internal-only.md": story("The quiet internal outage", date="2021-07-07"),
+        },
+    },
+}
+
+
+class _Head(HTMLParser):
+    """The meta tags and canonical links of a page's head, values unescaped as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, list[str]] = {}
+        self.canonical: list[str] = []
+        self.in_head = True
+        self.raw_head = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "body":
+            self.in_head = False
+        if not self.in_head:
+            return
+        if tag == "meta" and ("property" in a or "name" in a):
+            self.meta.setdefault(a.get("property") or a["name"], []).append(a.get("content", ""))
+        if tag == "link" and a.get("rel") == "canonical":
+            self.canonical.append(a.get("href", ""))
+
+
+def head(path: Path) -> _Head:
+    text = path.read_text(encoding="utf-8")
+    parser = _Head()
+    parser.feed(text)
+    parser.raw_head = text.split("</head>", 1)[0]
+    return parser
+
+
+def one(h: _Head, key: str) -> str:
+    values = h.meta.get(key, [])
+    assert len(values) == 1, f"{key}: {values}"
+    return values[0]
+
+
+def image_file(site: Path, page: Path, url: str) -> Path:
+    """The site file an og:image address names (absolute under site_url, or relative to the page)."""
+    if url.startswith(SITE_URL):
+        return site / url[len(SITE_URL):]
+    return (page.parent / url).resolve()
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sharing") / "hb"
+    write_tree(root, TREE)
+    clear(root, "checkout-deploy", "hostile-title")
+    return root
+
+
+@pytest.fixture(scope="module")
+def sites(root: Path) -> dict[str, Path]:
+    return {variant: build_site(root, variant) for variant in ("internal", "public")}
+
+
+@pytest.mark.parametrize("variant", ["internal", "public"])
+def test_every_page_has_description_canonical_open_graph_and_twitter_meta(sites, variant):
+    site = sites[variant]
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        h = head(page)
+        rel = page.relative_to(site).as_posix()
+        for key in ("description", "og:title", "og:description", "og:type", "og:site_name", "og:image",
+                    "og:image:width", "og:image:height", "og:image:alt", "twitter:card", "twitter:title",
+                    "twitter:description", "twitter:image"):
+            assert one(h, key), f"{rel}: empty {key}"
+        assert one(h, "twitter:card") == "summary_large_image"
+        assert one(h, "og:site_name") == "Test Handbook"
+        assert (one(h, "og:image:width"), one(h, "og:image:height")) == ("1200", "630")
+        assert one(h, "og:description") == one(h, "twitter:description") == one(h, "description")
+        assert one(h, "og:image") == one(h, "twitter:image")
+        assert image_file(site, page, one(h, "og:image")).is_file(), rel
+        if rel == "404.html":  # served at any address: no canonical one
+            assert h.canonical == [] and "og:url" not in h.meta
+            continue
+        # Material prints the canonical link from site_url; it is never printed twice.
+        assert len(h.canonical) == 1 and h.canonical[0].startswith(SITE_URL), rel
+        assert one(h, "og:url") == h.canonical[0]
+
+
+def test_listing_and_hand_written_pages_get_the_site_description(sites):
+    site = sites["public"]
+    for rel in ("years/index.html", "years/2021/index.html", "stats/index.html", "guide/index.html"):
+        assert one(head(site / rel), "description") == SITE_DESCRIPTION, rel
+        assert one(head(site / rel), "og:type") == "website"
+    assert one(head(site / "about/index.html"), "description") == "Who writes this handbook, and why."
+    assert one(head(site / "index.html"), "og:title") == "Test Handbook"
+
+
+def test_public_story_shares_its_public_summary_and_nothing_internal(sites):
+    page = sites["public"] / "2021/checkout-deploy/index.html"
+    h = head(page)
+    assert one(h, "og:type") == "article"
+    assert one(h, "og:title") == one(h, "twitter:title") == "The checkout deploy"
+    assert one(h, "og:description") == one(h, "twitter:description") == one(h, "description") == PUBLIC_SUMMARY
+    assert one(h, "article:published_time") == "2021-03-04"
+    raw = html.unescape(h.raw_head)
+    assert "Zorblax" not in raw and INTERNAL_SUMMARY not in raw
+    assert b"Zorblax" not in b"".join(p.read_bytes() for p in sites["public"].rglob("*.html"))
+    # The internal site describes the same story with its internal summary.
+    assert one(head(sites["internal"] / "2021/checkout-deploy/index.html"), "og:description") == INTERNAL_SUMMARY
+
+
+def test_public_images_are_drawn_from_the_public_view_only(sites):
+    public = head(sites["public"] / "2021/checkout-deploy/index.html")
+    internal = head(sites["internal"] / "2021/checkout-deploy/index.html")
+    public_card = social.page_card("Test Handbook", "The checkout deploy", PUBLIC_SUMMARY, "Incident · Major · 2021",
+                                   social.ACCENTS["incident"])
+    assert one(public, "og:image") == f"{SITE_URL}assets/social/{public_card.key()}.png"
+    # The internal site's card of the story (its internal summary) is another image, in no public file.
+    assert one(internal, "og:image") != one(public, "og:image")
+    internal_png = image_file(sites["internal"], Path(), one(internal, "og:image")).read_bytes()
+    assert all(p.read_bytes() != internal_png for p in sites["public"].rglob("*.png"))
+    # The internal-only story has a card in the internal site only.
+    assert (sites["internal"] / "2021/internal-only/index.html").is_file()
+    assert not (sites["public"] / "2021/internal-only").exists()
+    assert len(list((sites["public"] / "assets/social").iterdir())) < len(list((sites["internal"] / "assets/social").iterdir()))
+
+
+def test_og_image_is_a_1200x630_png(sites):
+    for variant, rel in (("public", "2021/checkout-deploy/index.html"), ("public", "lessons/keep-backups/index.html"),
+                         ("public", "culture/index.html"), ("internal", "2021/internal-only/index.html")):
+        page = sites[variant] / rel
+        path = image_file(sites[variant], page, one(head(page), "og:image"))
+        with Image.open(path) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 630)), rel
+    # Stories, lessons and the culture page have an image of their own; a listing has the site's.
+    public = sites["public"]
+    images = {rel: one(head(public / rel), "og:image") for rel in (
+        "2021/checkout-deploy/index.html", "lessons/keep-backups/index.html", "culture/index.html",
+        "index.html", "years/index.html", "404.html")}
+    assert len({images[k] for k in list(images)[:4]}) == 4
+    assert images["index.html"] == images["years/index.html"] == images["404.html"]
+
+
+def test_hostile_title_is_escaped_in_meta(sites):
+    for variant in ("internal", "public"):
+        page = sites[variant] / "2021/hostile-title/index.html"
+        h = head(page)
+        assert one(h, "og:title") == one(h, "twitter:title") == HOSTILE
+        assert one(h, "og:image:alt") == f"{HOSTILE} (Test Handbook)"
+        assert "<script>alert" not in h.raw_head
+        assert "<b>deploy" not in h.raw_head
+        assert '"><script>' not in h.raw_head
+
+
+def test_images_are_in_the_site_when_the_audit_reads_it(root, tmp_path, monkeypatch):
+    seen: list[str] = []
+    real = audit.scan
+
+    def scan(site_dir, *args, **kwargs):
+        seen.extend(p.name for p in Path(site_dir, "assets", "social").glob("*.png"))
+        return real(site_dir, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "scan", scan)
+    site = build_site(root, "public", tmp_path / "audited")
+    assert seen and sorted(seen) == sorted(p.name for p in (site / "assets/social").glob("*.png"))
+
+
+def test_a_second_build_reuses_the_cached_images(root, sites, tmp_path, monkeypatch):
+    cache = root / ".cache" / "handbook" / "social"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.png")}
+    assert before
+    drawn = social.drawn
+    calls: list[social.Card] = []
+    real = social.draw
+    monkeypatch.setattr(social, "draw", lambda card: calls.append(card) or real(card))
+    again = build_site(root, "public", tmp_path / "again")
+    assert calls == [] and social.drawn == drawn
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.png")} == before
+    first = {p.name: p.read_bytes() for p in (sites["public"] / "assets/social").iterdir()}
+    assert {p.name: p.read_bytes() for p in (again / "assets/social").iterdir()} == first
+
+
+def test_an_edited_story_draws_only_its_own_image(tmp_path, monkeypatch):
+    root = tmp_path / "hb"
+    write_tree(root, TREE)
+    build_site(root, "internal")
+    calls: list[social.Card] = []
+    real = social.draw
+    monkeypatch.setattr(social, "draw", lambda card: calls.append(card) or real(card))
+    path = root / "stories/2021/internal-only.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("The quiet internal outage", "The loud internal outage"), encoding="utf-8")
+    build_site(root, "internal")
+    assert [c.title for c in calls] == ["The loud internal outage"]
+
+
+def test_without_images_pages_still_carry_meta(make_handbook):
+    yml = MKDOCS_YML.replace("variant: !ENV", "share_images: false\n      variant: !ENV")
+    root = make_handbook({"mkdocs.yml": yml})
+    site = build_site(root, "internal")
+    h = head(site / "2021/first-story/index.html")
+    assert one(h, "og:title") == "A story worth telling"
+    assert one(h, "twitter:card") == "summary" and "og:image" not in h.meta
+    assert not (site / "assets/social").exists() and not (root / ".cache").exists()
+    # No site_description: every page still has a description of its own.
+    for page in site.rglob("*.html"):
+        assert one(head(page), "description") and one(head(page), "og:description"), page
+    assert one(head(site / "years/index.html"), "description").endswith(": Test Handbook")  # the page title, then the site
+
+
+def test_a_title_is_wrapped_to_three_lines_with_an_ellipsis():
+    font = social._font(True, 48)
+    lines = social.wrap(" ".join(["incident"] * 80), font, 1056, 3)
+    assert len(lines) == 3 and lines[-1].endswith("\u2026")
+    assert all(font.getlength(line) <= 1056 for line in lines)
+    assert social.wrap("short title", font, 1056, 3) == ["short title"]
+    long_word = social.wrap("x" * 500, font, 1056, 2)  # a word wider than a line is broken
+    assert len(long_word) == 2 and long_word[-1].endswith("\u2026")
+    card = social.page_card("Site", "A title", "A summary")
+    assert card.key() == social.page_card("Site", " A  title ", "A summary").key()
+    assert card.key() != social.page_card("Site", "A title", "Another summary").key()
+
+
+# --- in a browser --------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+def test_browser_loads_the_shared_image_at_1200x630(sites):
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_QuietHandler, directory=str(sites["public"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(15_000)
+                page.goto(base + "2021/checkout-deploy/")
+                url = page.locator('meta[property="og:image"]').get_attribute("content")
+                assert url and url.startswith(SITE_URL)
+                local = base + url[len(SITE_URL):]  # the site as served here
+                size = page.evaluate(
+                    """async (src) => {
+                        const response = await fetch(src);
+                        if (!response.ok || response.headers.get('content-type') !== 'image/png') return null;
+                        const img = new Image();
+                        img.src = URL.createObjectURL(await response.blob());
+                        await img.decode();
+                        return [img.naturalWidth, img.naturalHeight];
+                    }""",
+                    local,
+                )
+                assert size == [1200, 630]
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -7,6 +7,7 @@ import difflib
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -17,10 +18,15 @@ from ..core.loading import Handbook
 from ..core.schema import KINDS, SEVERITIES
 from .project import find
 
+# Letters that do not decompose into an ASCII letter and a mark.
+_SPELLED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d", "ı": "i"})
+
 
 def _slug(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return slug[:60].rstrip("-") or "story"
+    """Make an id from a title, spelling accented Latin letters in ASCII (`Ärger mit Löwen` -> `arger-mit-lowen`)."""
+    ascii_text = unicodedata.normalize("NFKD", title.lower().translate(_SPELLED)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:60].rstrip("-")
 
 
 def _known(kind: str, values: tuple[str, ...] | list[str], known: list[str]) -> None:
@@ -57,9 +63,11 @@ def _refuse_links_out(hb: Handbook, docs_dir: Path, target: Path) -> None:
 @click.option("--team", "teams", multiple=True)
 @click.option("--tag", "tags", multiple=True)
 @click.option("--visibility", type=click.Choice(["internal", "public"]), default="internal", show_default=True)
+@click.option("--id", "story_id_option", help="The story id (file name), instead of one made from the title.")
 @click.pass_obj
 def command(config_file: str, title: str | None, authors: tuple[str, ...], lessons: tuple[str, ...], when: str | None,
-            kind: str, severity: str | None, teams: tuple[str, ...], tags: tuple[str, ...], visibility: str) -> None:
+            kind: str, severity: str | None, teams: tuple[str, ...], tags: tuple[str, ...], visibility: str,
+            story_id_option: str | None) -> None:
     """Scaffold a story at stories/YEAR/ID.md; never overwrites."""
     project = find(config_file)
     hb, _ = project.check()
@@ -93,7 +101,11 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
     if not 3 <= len(title.strip()) <= 120:
         raise click.ClickException("TITLE must be 3-120 characters")
 
-    story_id = _slug(title)
+    story_id = story_id_option or _slug(title)
+    if not story_id:
+        raise click.ClickException(f"no id can be made from the title '{title}' (no Latin letters or digits): pass --id, such as --id the-day-the-cache-forgot")
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", story_id):
+        raise click.ClickException(f"--id '{story_id}' must be lowercase words joined by hyphens, such as '{_slug(story_id) or 'my-story'}'")
     if story_id in hb.stories:
         raise click.ClickException(f"a story '{story_id}' exists already: {hb.stories[story_id].path}")
     target = project.docs_dir / str(date.year) / f"{story_id}.md"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 import click
@@ -33,3 +34,10 @@ def command(config_file: str, variant: str, dev_addr: str) -> None:
         serve(str(project.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty")
     except MkDocsException as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            host, _, port = dev_addr.rpartition(":")
+            raise click.ClickException(
+                f"{dev_addr} is in use (another preview?): pass another address, such as -a {host or '127.0.0.1'}:{int(port or 8000) + 1}"
+            ) from None
+        raise click.ClickException(f"cannot serve on {dev_addr}: {exc.strerror}") from None

@@ -150,7 +150,7 @@ def _parse_yaml(
         line = mark.line + 1 + offset if mark else first_line
         col = mark.column + 1 if mark else 1
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        return None, {}, [error("HB001", path, line, f"broken YAML: {what}", col=col)]
+        return None, {}, [error("HB001", path, line, f"broken YAML: {what}{_hint(what)}", col=col)]
     except yaml.reader.ReaderError as exc:  # a control character: point at it, on one line
         before = raw[: exc.position]
         line, col = before.count("\n") + first_line, exc.position - (before.rfind("\n") + 1) + 1
@@ -161,6 +161,25 @@ def _parse_yaml(
     except RecursionError:
         return None, {}, [error("HB001", path, first_line, "broken YAML: front-matter is nested too deeply to be plain data")]
     return data, lines, problems
+
+
+# What usually causes a parser's complaint, said in the words of someone writing a story.
+_HINTS = (
+    ("'\\t'", "indent with spaces: YAML does not allow tabs"),
+    ("mapping values are not allowed here", "a value holding ': ' needs quotes, such as title: \"Fix: restart\""),
+    ("could not find expected ':'", "each line needs 'field: value' (or quotes around a value that wraps)"),
+    ("found unexpected end of stream", "a quote or bracket is opened and never closed"),
+    ("did not find expected key", "check the indentation: fields of one list item line up"),
+    ("found character '@'", "a value starting with @ or ` needs quotes"),
+    ("found character '`'", "a value starting with @ or ` needs quotes"),
+)
+
+
+def _hint(what: str) -> str:
+    for needle, hint in _HINTS:
+        if needle in what:
+            return f" - {hint}"
+    return ""
 
 
 _STARTS_AT_CONTEXT = ("while scanning", "while parsing a flow", "while parsing a tag")

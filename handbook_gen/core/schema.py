@@ -259,7 +259,10 @@ def _message(model: type[BaseModel], err: Any, loc: tuple[str | int, ...]) -> st
         suggestion = f" - did you mean '{hint[0]}'?" if hint else f" (valid fields: {', '.join(known)})"
         return f"unknown field '{name}'{suggestion}"
     if kind == "literal_error":
-        return f"'{name}' must be one of {ctx.get('expected')}, found {_show(found)}"
+        choices = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "").split(", ")
+        spelled = "-".join(str(found).lower().replace("_", " ").split()) if isinstance(found, str) else ""
+        hint = difflib.get_close_matches(spelled, choices, n=1, cutoff=0.6) if spelled else []
+        return f"'{name}' must be one of {ctx.get('expected')}, found {_show(found)}" + (f" - did you mean '{hint[0]}'?" if hint else "")
     if kind == "string_pattern_mismatch":
         return f"'{name}' must be a lowercase kebab-case id such as 'dns-outage', found {_show(found)}"
     if kind == "string_too_short":

@@ -1,0 +1,106 @@
+"""A command line that fits habits: suggestions for values, YAML hints, ids from any title,
+a busy port in one line, and a preview that shows content errors and recovers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import REPO, story
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from handbook_gen.cli import handbook
+from handbook_gen.core.validation import check
+from handbook_gen.plugin.plugin import force_variant
+
+HANDBOOK_BIN = Path(sys.executable).parent / "handbook"
+
+
+def run(root, monkeypatch, *args):
+    monkeypatch.chdir(root)
+    return CliRunner().invoke(handbook, list(args), catch_exceptions=False)
+
+
+def messages(root):
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    return [(d.line, d.message) for d in problems if d.code != "HB206"]  # the lesson left untaught
+
+
+def test_enum_values_get_a_suggestion(make_handbook):
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(extra="kind: near miss\nseverity: Major\n")}}})
+    assert messages(root) == [
+        (7, "'kind' must be one of 'incident', 'near-miss', 'project', 'process', 'decision' or 'other', found 'near miss' - did you mean 'near-miss'?"),
+        (8, "'severity' must be one of 'minor', 'major' or 'critical', found 'Major' - did you mean 'major'?"),
+    ]
+
+
+def test_yaml_errors_carry_a_hint(make_handbook):
+    root = make_handbook({"stories": {"2021": {
+        "first-story.md": story(title="Fix: restart the cache"),
+        "tabbed.md": "---\ntitle: Tabbed\n\tdate: 2021-01-01\n---\n\nBody.\n",
+    }}})
+    assert messages(root) == [
+        (2, "broken YAML: mapping values are not allowed here - a value holding ': ' needs quotes, such as title: \"Fix: restart\""),
+        (3, "broken YAML: while scanning for the next token found character '\\t' that cannot start any token - indent with spaces: YAML does not allow tabs"),
+    ]
+
+
+def test_new_makes_ids_from_accented_titles_and_takes_id(make_handbook, monkeypatch):
+    root = make_handbook()
+    result = run(root, monkeypatch, "new", "Ärger mit Löwen und Straße", "--author", "ada", "--lesson", "keep-backups", "--date", "2024-05-02")
+    assert result.exit_code == 0, result.output
+    assert (root / "stories" / "2024" / "arger-mit-lowen-und-strasse.md").is_file()
+    result = run(root, monkeypatch, "new", "Ночь, когда всё упало", "--author", "ada", "--lesson", "keep-backups", "--date", "2024-05-02")
+    assert result.exit_code == 1
+    assert "no id can be made from the title 'Ночь, когда всё упало' (no Latin letters or digits): pass --id" in result.output
+    result = run(root, monkeypatch, "new", "Ночь, когда всё упало", "--id", "the-night-it-fell", "--author", "ada", "--lesson", "keep-backups", "--date", "2024-05-02")
+    assert result.exit_code == 0, result.output
+    assert "title: Ночь, когда всё упало" in (root / "stories" / "2024" / "the-night-it-fell.md").read_text(encoding="utf-8")
+    bad = run(root, monkeypatch, "new", "Anything", "--id", "Not_An_Id", "--author", "ada", "--lesson", "keep-backups")
+    assert bad.exit_code == 1 and "--id 'Not_An_Id' must be lowercase words joined by hyphens, such as 'not-an-id'" in bad.output
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(make_handbook):
+    root = make_handbook()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([str(HANDBOOK_BIN), "serve", "-a", f"127.0.0.1:{port}"], cwd=root, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == f"Error: 127.0.0.1:{port} is in use (another preview?): pass another address, such as -a 127.0.0.1:{port + 1}"
+    assert "Traceback" not in done.stderr
+
+
+def test_a_preview_shows_content_errors_and_recovers(tmp_path):
+    root = tmp_path / "hb"
+    for name in ("stories", "overrides"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    story_file = root / "stories" / "2021" / "shipped-someone-elses-installer.md"
+    good = story_file.read_text(encoding="utf-8")
+    story_file.write_text(good.replace("\nlessons:", "\nlesons:", 1), encoding="utf-8")
+    site = tmp_path / "site"
+    force_variant("internal")
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/")
+        page = (site / "index.html").read_text(encoding="utf-8")
+        assert "2 errors in the content" in page and "did you mean &#x27;lessons&#x27;?" in page
+        assert not (site / "2021").exists()  # nothing of the content while it has errors
+        story_file.write_text(good, encoding="utf-8")
+        build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)), serve_url="http://127.0.0.1:8000/")
+        assert (site / "2021" / "shipped-someone-elses-installer" / "index.html").is_file()
+        assert "errors in the content" not in (site / "index.html").read_text(encoding="utf-8")
+    finally:
+        config.plugins.on_startup(command="build", dirty=False)
+        force_variant(None)

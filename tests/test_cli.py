@@ -136,6 +136,9 @@ def test_schema_prints_json_schema(cli, tmp_path):
     assert {"title", "date", "summary", "authors", "lessons"} <= set(schema["required"])
     assert "lesons" not in schema["properties"]
     assert schema["properties"]["visibility"]["enum"] == ["internal", "public"]
+    # Every field carries a description and an example, for editors.
+    assert [name for name, prop in schema["properties"].items() if not prop.get("description") or not prop.get("examples")] == []
+    assert schema["properties"]["time_to_detect"]["examples"] == ["25m"]
 
 
 # --- new -------------------------------------------------------------------------------

@@ -316,9 +316,46 @@ def _show(value: Any) -> str:
     return repr(value) if not isinstance(value, (dt.date,)) else value.isoformat()
 
 
+# What each story field means, and an example: for editors (`handbook schema`) and readers.
+FIELD_DOCS: dict[str, tuple[str, Any]] = {
+    "title": ("What happened, in a few words (3-120 characters).", "The day the cache forgot everything"),
+    "date": ("When it happened, YYYY-MM-DD; not in the future.", "2024-05-02"),
+    "summary": ("One or two sentences (20-400 characters) for listings, search results and page descriptions.",
+                "A cache flush during peak traffic sent every request to the database at once."),
+    "authors": ("Who tells the story: ids from authors.yml (never who is to blame).", ["kmensah"]),
+    "lessons": ("What the story taught: ids of lessons/<id>.md.", ["say-it-early"]),
+    "visibility": ("internal (default) or public; a public story also needs `handbook clear`.", "internal"),
+    "status": ("published (default) or draft: a draft shows only in the preview.", "published"),
+    "public_summary": ("Replaces the summary on the public site.", "A cache flush sent all traffic to the database."),
+    "kind": ("incident (default), near-miss, project, process, decision or other.", "incident"),
+    "severity": ("minor, major or critical.", "major"),
+    "teams": ("Team ids (from teams.yml when it exists).", ["platform"]),
+    "tags": ("Tags (from tags.yml when it exists).", ["caching"]),
+    "impact": ("What users or the business felt.", "Pages timed out for twenty minutes."),
+    "five_whys": ("1-7 steps from the symptom to the cause.", ["Pages timed out.", "Every request missed the cache at once."]),
+    "contributing_factors": ("What made the failure possible.", ["The runbook said 'flush the cache'."]),
+    "follow_ups": ("Actions after the story; the public site shows only counts.", [{"title": "Stagger cache expiry", "status": "done"}]),
+    "award": ("An award the story won; the year is not before the date.", {"year": 2024, "title": "Biggest Mistake of the Year"}),
+    "related": ("Ids of related stories; the public site links only public ones.", ["feature-flag-flipped-for-everyone"]),
+    "clearance": ("Written by `handbook clear`: who cleared the public content, when, and its digest. Never shown.",
+                  {"by": "kmensah", "date": "2024-06-01", "digest": "sha256:..."}),
+    "internal": ("Anything for staff only (tickets, customers, hostnames); never on the public site.", {"ticket": "INC-1234"}),
+    "timeline": ("What happened when, in order; quote times.", [{"at": "10:32", "event": "The cache is flushed."}]),
+    "lucky": ("Where we got lucky.", ["It happened on a Wednesday morning."]),
+    "detection": ("How the problem was found.", "A support ticket about slow pages."),
+    "time_to_detect": ("From the start to detection: 45m, 3h30m, 2d.", "25m"),
+    "time_to_resolve": ("From the start to resolution: 45m, 3h30m, 2d.", "1h10m"),
+}
+
+
 def story_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of story front-matter."""
+    """Return the JSON Schema of story front-matter, with a description and an example per field."""
     schema = Story.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Failure story front-matter"
+    for name, prop in schema.get("properties", {}).items():
+        if name in FIELD_DOCS:
+            description, example = FIELD_DOCS[name]
+            prop["description"] = description
+            prop["examples"] = [example]
     return schema

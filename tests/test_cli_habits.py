@@ -104,3 +104,13 @@ def test_a_preview_shows_content_errors_and_recovers(tmp_path):
     finally:
         config.plugins.on_startup(command="build", dirty=False)
         force_variant(None)
+
+
+def test_help_lists_every_command_without_cutting_it_off(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(handbook, ["--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "..." not in result.output
+    assert "  check   Validate every story, lesson and page; report every problem at once.\n" in result.output
+    for name in ("audit", "build", "check", "clear", "deploy", "diff", "init", "new", "schema", "serve"):
+        assert f"\n  {name} " in result.output

@@ -25,6 +25,13 @@ def _config_file_option() -> click.Option:
 class _Handbook(click.Group):
     """A group whose handbook-reading subcommands also take -f FILE after their name."""
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the subcommands with their whole first sentence, wrapped rather than cut off."""
+        rows = [(name, cmd.get_short_help_str(limit=1000)) for name in self.list_commands(ctx) if (cmd := self.get_command(ctx, name))]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         taken = {opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts)} | {p.name for p in cmd.params}
         if (name or cmd.name) not in _NO_HANDBOOK and not taken & {"-f", "--config-file", "config_file"}:
@@ -32,7 +39,7 @@ class _Handbook(click.Group):
         super().add_command(cmd, name)
 
 
-@click.group(cls=_Handbook, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Handbook, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
 @click.option("-f", "--config-file", "config_file", default=None, type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.version_option(package_name="handbook-gen")
 @click.pass_context

@@ -9,7 +9,8 @@ from .listings import LISTINGS
 LESSONS_DIR = "lessons"
 # Folders whose pages the plugin generates: a story inside one would collide.
 GENERATED_DIRS = tuple(listing.folder for listing in LISTINGS)
-GENERATED_PAGES = ("awards.md", "stats.md", f"{LESSONS_DIR}/index.md")
+FOLLOW_UPS = "follow-ups.md"  # the open follow-ups: internal variant only
+GENERATED_PAGES = ("awards.md", "stats.md", FOLLOW_UPS, f"{LESSONS_DIR}/index.md")
 CULTURE_PAGE = "culture.md"
 # Hand-written pages are internal unless they say otherwise; these two are public unless they do.
 PUBLIC_BY_DEFAULT = ("index.md", CULTURE_PAGE)

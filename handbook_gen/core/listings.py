@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .schema import KINDS, SEVERITIES
 
@@ -25,14 +25,17 @@ class Listing:
     order: Sequence[str] | None = None  # a fixed order of groups; else sorted
     newest_first: bool = False  # groups sorted in reverse (years)
     labelled: bool = False  # group names are ids shown as labels ("near-miss" -> "Near-miss")
+    by_year: bool = False  # a group's page sorts its stories under a heading per year (teams)
 
     @property
     def index(self) -> str:
         return f"{self.folder}/index.md"
 
-    def page(self, key: str) -> str:
-        """The source path of one group's page."""
-        return f"{self.folder}/{key}.md"
+    def page(self, key: str, number: int = 1) -> str:
+        """The source path of one page of a group: years/2021.md first, then years/2021/page/2.md, ..."""
+        if number < 1:
+            raise ValueError(f"page numbers start at 1, not {number}")
+        return f"{self.folder}/{key}.md" if number == 1 else f"{self.folder}/{key}/page/{number}.md"
 
     def group(self, stories: Iterable[Any]) -> list[tuple[str, list[Any]]]:
         """Group stories (kept in their order) under each key, groups in the listing's order."""
@@ -48,9 +51,31 @@ class Listing:
 
 
 YEARS = Listing("years", "Stories by year", "By year", "Year", lambda s: [str(s.date.year)], newest_first=True)
-TEAMS = Listing("teams", "Stories by team", "By team", "Team", lambda s: s.teams)
+TEAMS = Listing("teams", "Stories by team", "By team", "Team", lambda s: s.teams, by_year=True)
 TAGS = Listing("tags", "Stories by tag", "By tag", "Tag", lambda s: s.tags)
 KINDS_ = Listing("kinds", "Stories by kind", "By kind", "Kind", lambda s: [s.kind], order=KINDS, labelled=True)
 SEVERITIES_ = Listing("severities", "Stories by severity", "By severity", "Severity", lambda s: [s.severity] if s.severity else [], order=SEVERITIES, labelled=True)
 
 LISTINGS: tuple[Listing, ...] = (YEARS, TEAMS, TAGS, KINDS_, SEVERITIES_)
+
+
+T = TypeVar("T")
+
+
+def paginate(items: Sequence[T], size: int) -> list[list[T]]:
+    """Cut items, kept in their order, into pages of at most size: one empty page for no items."""
+    if size < 1:
+        raise ValueError(f"a page holds at least one item, not {size}")
+    return [list(items[i : i + size]) for i in range(0, len(items), size)] or [[]]
+
+
+def window(number: int, count: int, reach: int = 2) -> list[int | None]:
+    """The page numbers a pager shows on page number of count: the first, the last and those
+    within reach of number, None where numbers are left out (so a pager stays short)."""
+    shown = sorted({1, count, *range(max(1, number - reach), min(count, number + reach) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out

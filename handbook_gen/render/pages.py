@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import html
+import itertools
 import posixpath
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from ..core import graph, layout
-from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TEAMS, YEARS, Listing
+from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TEAMS, YEARS, Listing, paginate, window
 from ..core.schema import KINDS, minutes
-from ..core.variants import View
+from ..core.variants import StoryView, Variant, View
 
 # Characters Markdown reads as syntax inside a line get a backslash; `<`, `>`, `&` and
 # quotes become HTML entities.
@@ -108,11 +110,18 @@ def label(value: str) -> str:
     return value.replace("-", " ").capitalize() if value not in KINDS else value.capitalize()
 
 
+DEFAULT_HOME = "# Welcome\n\nStories of things that went wrong, told without blame, and the lessons they taught us.\n"
+FOLLOW_UP_STATES = (("done", "Done"), ("open", "Open"), ("wontfix", "Won't fix"))
+
+
 class Renderer:
     """Render every page of one variant of a handbook."""
 
-    def __init__(self, view: View, today: dt.date | None = None, template_dirs: Iterable[str] = ()) -> None:
+    def __init__(self, view: View, today: dt.date | None = None, template_dirs: Iterable[str] = (), page_size: int = 50) -> None:
+        if page_size < 1:
+            raise ValueError(f"page_size must be 1 or more, not {page_size}")
         self.view = view
+        self.page_size = page_size
         self.today = today or dt.date.today()
         # A theme folder's handbook/<name> (a handbook's overrides/) wins over the package's.
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([posixpath.join(d, "handbook") for d in template_dirs])]
@@ -135,6 +144,8 @@ class Renderer:
         self.stories = list(view.stories.values())  # newest first
         self.taught = graph.taught_by(self.stories, view.lessons)
         self.related = graph.related(view.stories)
+        # The home page: the handbook's own (index.md, or a README.md MkDocs serves as one), else generated.
+        self.home_src = next((src for src in (layout.INDEX, layout.README) if src in view.pages), layout.INDEX)
 
     # Pages -----------------------------------------------------------------
 
@@ -153,6 +164,29 @@ class Renderer:
         """Append highlights drawn from the stories to the culture page."""
         return body.rstrip() + "\n\n" + self._render("culture_highlights.md.j2", src, **self._highlights())
 
+    def home(self, body: str) -> str:
+        """Append a short "Start here" block to the home page: culture, hall of fame, latest stories."""
+        awards = [s for s in self.stories if s.award]
+        return body.rstrip() + "\n\n" + self._render(
+            "start_here.md.j2", self.home_src, culture=layout.CULTURE_PAGE, awards=len(awards), recent=self.stories[:3],
+        )
+
+    def nav(self) -> list[dict[str, Any]]:
+        """The navigation entries of the generated sections, each only when it has something to show."""
+        nav: list[dict[str, Any]] = []
+        if any(s.award for s in self.stories):
+            nav.append({"Awards": "awards.md"})
+        if self.view.lessons:
+            nav.append({"Lessons": f"{layout.LESSONS_DIR}/index.md"})
+        listings = [{listing.nav: listing.index} for listing in LISTINGS if listing.group(self.stories)]
+        if listings:
+            nav.append({"Stories": listings})
+        if self.stories:
+            nav.append({"Statistics": "stats.md"})
+        if self.view.variant is Variant.INTERNAL:
+            nav.append({"Follow-ups": layout.FOLLOW_UPS})
+        return nav
+
     def generated(self) -> dict[str, str]:
         """Render every generated page: src -> Markdown."""
         out: dict[str, str] = {}
@@ -162,18 +196,42 @@ class Renderer:
         )
         for listing in LISTINGS:
             groups = listing.group(self.stories)
+            if not groups:  # an empty listing has no index: nothing to show, nothing to link
+                continue
             describe = self._describer(listing.folder)
             out[listing.index] = self._render(
                 "group_index.md.j2", listing.index, title=listing.title, folder=listing.folder,
                 groups=groups, describe=describe, labelled=listing.labelled,
             )
             for k, stories in groups:
-                title = f"Stories from {k}" if listing is YEARS else f"{listing.noun}: {label(k) if listing.labelled else k}"
-                out[listing.page(k)] = self._render(
-                    "group.md.j2", listing.page(k), title=title, description=describe(k), stories=stories, index=listing.index,
-                )
+                out.update(self._group_pages(listing, k, stories, describe(k)))
         out["awards.md"] = self._render("awards.md.j2", "awards.md", stories=[s for s in self.stories if s.award])
         out["stats.md"] = self._render("stats.md.j2", "stats.md", **self._stats())
+        if self.home_src not in self.view.pages:
+            out[self.home_src] = self.home(DEFAULT_HOME)
+        if self.view.variant is Variant.INTERNAL:
+            # Follow-up titles are internal: the public variant gets no such page, only counts.
+            out[layout.FOLLOW_UPS] = self._render("follow_ups.md.j2", layout.FOLLOW_UPS, **self._follow_ups())
+        return out
+
+    def _group_pages(self, listing: Listing, key: str, stories: list[StoryView], description: str) -> dict[str, str]:
+        """The pages of one group: at most page_size stories each, linked to one another."""
+        title = f"Stories from {key}" if listing is YEARS else f"{listing.noun}: {label(key) if listing.labelled else key}"
+        chunks = paginate(stories, self.page_size)
+        count = len(chunks)
+        out: dict[str, str] = {}
+        for number, chunk in enumerate(chunks, 1):
+            if listing.by_year:
+                sections = [(str(year), list(group)) for year, group in itertools.groupby(chunk, key=lambda s: s.date.year)]
+            else:
+                sections = [("", chunk)]
+            pager = [(n, listing.page(key, n) if n else None) for n in window(number, count)] if count > 1 else []
+            out[listing.page(key, number)] = self._render(
+                "group.md.j2", listing.page(key, number), title=title, description=description, stories=chunk,
+                index=listing.index, total=len(stories), number=number, pages=count, sections=sections, pager=pager,
+                previous=listing.page(key, number - 1) if number > 1 else None,
+                next=listing.page(key, number + 1) if number < count else None,
+            )
         return out
 
     def feed(self, site_url: str, urls: dict[str, str], title: str, limit: int = 20) -> str:
@@ -237,9 +295,13 @@ class Renderer:
             values = sorted(minutes(v) for s in self.stories if (v := getattr(s, field)))
             if values:
                 timing.append((name, len(values), _duration_text(values[(len(values) - 1) // 2]), _duration_text(values[-1])))
+        states = Counter(f.status for s in self.stories for f in s.follow_ups)
         return {
             "total": len(self.stories),
             "timing": timing,
+            # Counts only: fine in both variants, whose views hold every follow-up's status.
+            "follow_ups": [(name, states[status]) for status, name in FOLLOW_UP_STATES if states[status]],
+            "follow_ups_page": layout.FOLLOW_UPS if self.view.variant is Variant.INTERNAL else None,
             "charts": [
                 ("Stories per year", [(str(y), years.get(y, 0), YEARS.page(str(y)) if y in years else None) for y in span]),
                 ("By kind", chart(KINDS_)),
@@ -248,3 +310,11 @@ class Renderer:
                 ("Most taught lessons", sorted(((self.view.lessons[l].title, len(v), f"{layout.LESSONS_DIR}/{l}.md") for l, v in self.taught.items() if v), key=lambda r: (-r[1], r[0]))[:10]),
             ],
         }
+
+    def _follow_ups(self) -> dict[str, object]:
+        """Every open follow-up, by story, oldest story first."""
+        oldest_first = sorted(self.stories, key=lambda s: (s.date, s.id))
+        items = [(s, [f for f in s.follow_ups if f.status == "open"]) for s in oldest_first]
+        items = [(s, open_) for s, open_ in items if open_]
+        states = Counter(f.status for s in self.stories for f in s.follow_ups)
+        return {"items": items, "open": states["open"], "done": states["done"], "wontfix": states["wontfix"]}

@@ -18,6 +18,8 @@ runs, not the seconds. Figures:
   6. peak RSS of `handbook build --variant internal` at the large size
   7. `mkdocs serve` emulated in one process: rebuild after a one-line edit / first build
   8. bytes of search/search_index.json of the internal site at the large size
+  9. bytes a reader downloads, once a story page is open, until Pagefind's first result shows
+     for a story's title (internal site, large; Chromium against a local server, cold cache)
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("peak_rss_bytes", "6  peak RSS, internal build (large)"),
     ("serve_rebuild_over_first", "7  serve rebuild after 1 edit / first build"),
     ("search_index_bytes", "8  search_index.json bytes (internal, large)"),
+    ("pagefind_first_result_bytes", "9  bytes to the first Pagefind result (large)"),
 )
 
 # Extensions the handbook plugin adds to every build (handbook_gen/plugin/plugin.py), given
@@ -313,6 +316,7 @@ def measure(n: int, work: Path, repeat: int, large: bool, full_excerpts: bool) -
     logs.mkdir()
     runs: dict[str, list[Run]] = {}
     bytes_: dict[str, int] = {}
+    result: dict[str, Any] = {"stories": n}
 
     def measured(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None, site: Path | None = None,
                  after: Callable[[Path], None] | None = None) -> None:
@@ -327,6 +331,7 @@ def measure(n: int, work: Path, repeat: int, large: bool, full_excerpts: bool) -
 
     def search_index(site: Path) -> None:
         bytes_["search_index"] = (site / "search" / "search_index.json").stat().st_size
+        result["pagefind"] = pagefind_first_result(site, n // 2)
 
     for _ in range(repeat):
         # Interleaved, so that a slow spell of the machine hits every measure alike.
@@ -344,7 +349,6 @@ def measure(n: int, work: Path, repeat: int, large: bool, full_excerpts: bool) -
                 shutil.rmtree(hb / "stories")
                 shutil.move(work / "stories-before-edit", hb / "stories")
 
-    result: dict[str, Any] = {"stories": n}
     for name, rs in runs.items():
         result[name] = asdict(best(rs)) | {"stdout": None}
     if "serve" in runs:
@@ -371,6 +375,83 @@ def warm_up(work: Path) -> None:
     run(cmd.mkdocs_build(blog), blog, logs, "blog")
     shutil.rmtree(hb)
     shutil.rmtree(blog)
+
+
+# --- Pagefind in a browser ------------------------------------------------------------
+
+
+def pagefind_first_result(site: Path, i: int) -> dict[str, Any]:
+    """Open story i of a built site in Chromium (cold cache, local server), search its title
+    from the header box; measure the bytes fetched and the time from the click on the box to
+    the first result shown, and whether that result is the story.
+
+    Without Chromium (or Playwright) the bytes are worked out from the files Pagefind's
+    loader fetches (its UI and script, the entry, WebAssembly and metadata, every filter
+    file, the largest index chunk, the 5 largest fragments): an upper bound, and no time."""
+    import functools
+    import html
+    import http.server
+    import importlib.util
+    import re
+    import threading
+
+    bundle = site / "pagefind"
+    if not bundle.is_dir():  # built without Pagefind (search_engine: material, or not installed)
+        return {"bytes": math.nan, "seconds": math.nan, "first_is_story": None, "index_bytes": 0, "requests": 0, "how": "no Pagefind index"}
+    index_bytes = size(bundle)
+    title = f"Copy {i} of "
+    story = next(iter(sorted(site.glob(f"*/story-{i:05d}/index.html"))))
+    page_path = story.parent.relative_to(site).as_posix() + "/"
+    chromium = Path("/usr/bin/chromium")
+    if importlib.util.find_spec("playwright") is None or not chromium.exists():
+        files = [bundle / n for n in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-entry.json", "wasm.en.pagefind")]
+        files += [*bundle.glob("*.pf_meta"), *(bundle / "filter").glob("*")]
+        files.append(max((bundle / "index").glob("*"), key=lambda p: p.stat().st_size))
+        files += sorted((bundle / "fragment").glob("*"), key=lambda p: p.stat().st_size)[-5:]
+        return {"bytes": sum(p.stat().st_size for p in files), "page_bytes": None, "seconds": math.nan, "first_is_story": None,
+                "index_bytes": index_bytes, "requests": len(files), "how": "computed from files", "query": title}
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    from playwright.sync_api import sync_playwright
+
+    meta = re.search(r'data-pagefind-meta="title">([^<]*)<', story.read_text(encoding="utf-8"))
+    query = html.unescape(meta.group(1)) if meta else title
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fetched: list[tuple[str, int]] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            try:
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                page.set_default_timeout(60_000)
+                page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
+                page.goto(f"http://127.0.0.1:{server.server_address[1]}/{page_path}", wait_until="load")
+                page.wait_for_timeout(500)  # late requests of the page itself (fonts, icons)
+                opened = len(fetched)
+                start = time.perf_counter()
+                page.locator("input.md-search__input").click()
+                page.locator(".pagefind-ui__search-input").wait_for()
+                ready = time.perf_counter()
+                page.locator(".pagefind-ui__search-input").fill(query)
+                page.wait_for_function(
+                    "() => document.querySelector('.pagefind-ui__result-title')"
+                    " && !document.querySelector('.pagefind-ui__results .pagefind-ui__loading')")
+                seconds = time.perf_counter() - start
+                search = fetched[opened:]  # what had come when the first result showed
+                first = page.locator(".pagefind-ui__result-title").first.inner_text()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return {"bytes": sum(n for _, n in search), "page_bytes": sum(n for _, n in fetched[:opened]), "seconds": seconds,
+            "query_seconds": start + seconds - ready,
+            "first_is_story": first.startswith(title), "index_bytes": index_bytes, "requests": len(search), "how": "Chromium",
+            "query": query, "urls": [u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u, _ in search]}
 
 
 # --- Figures and the table --------------------------------------------------------------
@@ -449,6 +530,14 @@ def figures(small: dict[str, Any], large: dict[str, Any]) -> dict[str, dict[str,
             "value": lb["search_index"],
             "cpu": None,
             "detail": f"{lb['search_index'] / mib:.2f} MiB, {lb['search_index'] / nl / 1024:.1f} KiB/story; small: {sb['search_index'] / mib:.2f} MiB",
+        },
+        "pagefind_first_result_bytes": {
+            "value": large["pagefind"]["bytes"],
+            "cpu": None,
+            "detail": f"{large['pagefind']['seconds'] * 1000:.0f} ms from opening search "
+                      f"({large['pagefind'].get('query_seconds', math.nan) * 1000:.0f} ms from typing), {large['pagefind']['requests']} requests "
+                      f"({large['pagefind']['how']}; first result the story: {large['pagefind']['first_is_story']}); whole index "
+                      f"{large['pagefind']['index_bytes'] / mib:.1f} MiB; small: {small['pagefind']['bytes'] / 1024:.0f} KiB",
         },
     }
 

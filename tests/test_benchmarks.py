@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIGURES = {
     "internal_over_blog", "check_over_build", "all_over_one", "time_large_over_small", "bytes_large_over_small",
     "bytes_per_story", "peak_rss_bytes", "serve_rebuild_over_first", "search_index_bytes",
+    "pagefind_first_result_bytes",
 }
 
 

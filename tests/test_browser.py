@@ -25,7 +25,7 @@ INTERNAL_WORD = "marzipan"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 TREE = {
-    "mkdocs.yml": MKDOCS_YML,
+    "mkdocs.yml": MKDOCS_YML + "      search_engine: material\n",  # Material's search, the fallback (Pagefind: test_search.py)
     "stories": {
         "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome to the handbook.\n",
         "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",

@@ -17,14 +17,16 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core import active_content, audit, comments, layout
-from ..core.diagnostics import Severity, has_errors, render
-from ..core.listings import LISTINGS
+from ..core.diagnostics import Diagnostic, Severity, has_errors, render
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer
-from ..render.pages import html_escape
+from ..render.pages import html_escape, md_escape
 from .preview import Preview
+from .search import Search, shipped_dirs
+from .search import choose as choose_search
+from .sharing import Sharing
 
 log = get_plugin_logger("handbook")
 
@@ -65,6 +67,12 @@ class HandbookConfig(Config):
     """Files in the content folder the public site always gets, though no page links them (CNAME, robots.txt)."""
     allow_scripts = c.Type(bool, default=False)
     """Let bodies hold raw `<script>`, event handlers and `javascript:` links (off: they are errors)."""
+    search_engine = c.Optional(c.Choice(("pagefind", "material")))
+    """`pagefind` (facets; a reader fetches only the index chunks a query needs) or `material`; unset: Pagefind where installed."""
+    share_images = c.Type(bool, default=True)
+    """Draw a 1200x630 link-preview image for each story, lesson and the culture page (off: shared links show no image)."""
+    page_size = c.Type(int, default=50)
+    """How many stories one page of a listing group holds (years/2021.md, then years/2021/page/2.md, ...)."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -78,9 +86,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.view: View | None = None
         self.renderer: Renderer | None = None
         self.generated: dict[str, str] = {}
+        self.broken: list[Diagnostic] = []  # content errors a preview shows instead of the content
         self.markdown: dict[str, str] = {}  # src -> Markdown made for the preview's page keys
         self.preview: Preview | None = None
         self.by_src: dict[str, tuple[str, str]] = {}
+        self.search: Search | None = None
+        self.sharing: Sharing | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember whether this is a preview, which shows drafts, or a `mkdocs gh-deploy`."""
@@ -112,12 +123,17 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         for d in problems:
             if d.severity is Severity.WARNING:
                 log.warning(d.text())
+        self.broken = []
         if has_errors(problems):
             errors = [d for d in problems if d.severity is Severity.ERROR]
-            raise PluginError(
-                f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the content; nothing was built:\n"
-                + render(errors)
-            )
+            summary = f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the content"
+            if not self.serving:
+                raise PluginError(f"{summary}; nothing was built:\n" + render(errors))
+            # A preview shows the errors in the browser instead of the content, and comes
+            # back by itself on the save that fixes them.
+            log.error(f"{summary}; the preview shows them until they are fixed:\n" + render(errors))
+            self.broken = errors
+            hb = Handbook(root=root, docs_dir=Path(config.docs_dir))
         # Drafts appear only in the internal preview, never in a public one.
         drafts = self.serving and variant is Variant.INTERNAL
         # Files the configuration itself uses are published even though no page links them.
@@ -127,7 +143,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.view = select(hb, variant, drafts=drafts, extra_assets=extra)
         dirs = config.theme.dirs
         dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
-        self.renderer = Renderer(self.view, template_dirs=list(dirs))
+        if self.config.page_size < 1:
+            raise PluginError(f"page_size must be 1 or more, not {self.config.page_size}")
+        self.renderer = Renderer(self.view, template_dirs=list(dirs), page_size=self.config.page_size)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         for ext in _EXTENSIONS:
@@ -136,9 +154,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         config.mdx_configs.setdefault("pymdownx.emoji", {}).setdefault("emoji_index", _twemoji_index())
         config.mdx_configs["pymdownx.emoji"].setdefault("emoji_generator", _twemoji_generator())
         config.extra["handbook_variant"] = variant.value
+        self.search = Search(choose_search(self.config.search_engine, self.serving))
+        self.search.configure(config)  # see search.py
         # Stories are reached through listings and search, never the nav: that is by design.
         config.validation.nav.omitted_files = logging.DEBUG
-        if config.nav is None:
+        if self.broken:
+            config.nav = [{"Content errors": "index.md"}]
+        elif config.nav is None:
             config.nav = self._nav()
         else:
             config.nav = _prune_nav(config.nav, self.view.excluded)
@@ -174,10 +196,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if layout.CULTURE_PAGE not in self.view.pages:
             self.generated[layout.CULTURE_PAGE] = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
             self.by_src[layout.CULTURE_PAGE] = ("page", layout.CULTURE_PAGE)
+        if self.broken:
+            self.generated = {"index.md": _error_page(self.broken)}
+            self.by_src["index.md"] = ("page", "index.md")
         urls = {sid: _url(s.src, config.use_directory_urls) for sid, s in self.view.stories.items()}
         self.generated[layout.FEED] = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
         for src, content in self.generated.items():
             files.append(File.generated(config, src, content=content))
+        self.sharing = Sharing(self.view, self.handbook, config, images=self.config.share_images)
+        self.sharing.add_images(files, config)  # link-preview images: see sharing.py
         self.markdown = {}
         if self.preview is not None:
             # Material's search keeps the last index across dirty builds and merges it for
@@ -223,6 +250,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             body = self.view.pages[key].body if key in self.view.pages else markdown
             if key == layout.CULTURE_PAGE:
                 return self.renderer.culture(body)
+            if key == self.renderer.home_src:
+                return self.renderer.home(body)
             return body
         return markdown
 
@@ -241,10 +270,20 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 # Markdown read a marker as HTML where the content's tokenizer saw code, so
                 # the section's text may be on the page: never publish that.
                 raise PluginError(f"{page.file.src_uri}: an internal marker reached the rendered public page; nothing was built")
+        if self.search is not None and self.view is not None:  # listings out of search; Pagefind's marks
+            html = self.search.page(html, page, self.view, *self.by_src.get(page.file.src_uri, ("", "")))
         return html
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        """Give the page its description and sharing meta (Open Graph, Twitter card)."""
+        if self.sharing is not None:
+            self.sharing.page_meta(page)
+        return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Keep the internal banner on every internal page, even under a theme override."""
+        if self.search is not None:  # Pagefind's body, title, summary and facets: see search.py
+            output = self.search.wrap(output, page)
         return self._banner(output)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -264,8 +303,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         assert self.view is not None and self.handbook is not None
         if self.preview is not None:
             self.preview.finish(config.site_dir)
-        if self.view.variant is Variant.PUBLIC and self.config.audit:
-            themes = [d for d in config.theme.dirs if d != config.theme.custom_dir]
+        shipped = self.search.index(config.site_dir) if self.search is not None else []  # Pagefind, before the audit
+        if self.view.variant is Variant.PUBLIC and self.config.audit and not self.broken:
+            themes = [d for d in config.theme.dirs if d != config.theme.custom_dir] + shipped
             leaks = audit.scan(config.site_dir, self.handbook, self.view, theme_dirs=themes)
             if leaks:
                 # Nothing of a leaking site may stay behind for a deploy step to pick up.
@@ -278,17 +318,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             log.info("audit of the public site found no leak")
 
     def _nav(self) -> list[Any]:
-        assert self.view is not None
-        nav: list[Any] = []
-        if "index.md" in self.view.pages:
-            nav.append({"Home": "index.md"})
-        nav.append({"Culture": layout.CULTURE_PAGE})
-        nav.append({"Lessons": f"{layout.LESSONS_DIR}/index.md"})
-        nav.append({"Stories": [{listing.nav: listing.index} for listing in LISTINGS]})
-        nav.append({"Awards": "awards.md"})
-        nav.append({"Statistics": "stats.md"})
+        assert self.view is not None and self.renderer is not None
+        nav: list[Any] = [{"Home": self.renderer.home_src}, {"Culture": layout.CULTURE_PAGE}]
+        nav.extend(self.renderer.nav())  # the generated sections that have something to show
         for src, page in sorted(self.view.pages.items()):
-            if src not in ("index.md", layout.CULTURE_PAGE):
+            if src not in (self.renderer.home_src, layout.CULTURE_PAGE):
                 nav.append({page.title or src[:-3].replace("-", " ").capitalize(): src})
         return nav
 
@@ -297,7 +331,7 @@ def installed_theme_dirs() -> list[str]:
     """The folders of every installed MkDocs theme, and ours (for auditing a built site)."""
     from mkdocs.utils import get_theme_dir, get_theme_names
 
-    dirs = [str(THEME_DIR)]
+    dirs = [str(THEME_DIR), *shipped_dirs()]  # shipped_dirs: Pagefind's own files
     for name in get_theme_names():
         try:
             dirs.append(get_theme_dir(name))
@@ -326,6 +360,15 @@ def _prune_nav(nav: Any, excluded: set[str]) -> Any:
     if isinstance(nav, str):
         return None if nav in excluded else nav
     return nav
+
+
+def _error_page(errors: list[Diagnostic]) -> str:
+    """The preview's page while the content has errors."""
+    items = "\n".join(f"- **{md_escape(f'{d.path}:{d.line}:{d.col}')}** {md_escape(d.message)}" for d in errors)
+    return (
+        f"# {len(errors)} error{'s' if len(errors) != 1 else ''} in the content\n\n"
+        "Nothing else is shown until they are fixed; this page reloads on the next save.\n\n" + items + "\n"
+    )
 
 
 def _escaped(value: Any) -> Any:

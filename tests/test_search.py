@@ -1,0 +1,338 @@
+"""Search: Pagefind's index of each variant (facets, no listings, nothing internal in the
+public one, read by the audit), Material's search as the fallback, and both in Chromium."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
+from mkdocs.exceptions import PluginError
+from variant_support import clear
+
+from handbook_gen.core import audit
+from handbook_gen.core.validation import check
+from handbook_gen.plugin import search as engine
+
+pytestmark = pytest.mark.skipif(engine.pagefind_binary() is None, reason="Pagefind is not installed: pip install 'pagefind[bin]'")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Words that only internal content holds: none may reach the public index.
+INTERNAL_TITLE = "The quokkasecret cluster outage"
+INTERNAL_WORDS = ("quokkasecret", "wombatsection", "numbatlesson", "Bob Hidden")
+SHARED = "rollback"  # in every story's body: a query that finds them all
+# Values Pagefind's UI could show as HTML (its excerpts and filter values are HTML).
+PAYLOAD = '<img src=x onerror="window.pwned=1"> & <b>bold</b>'
+
+STORIES = {
+    # src: (title, summary, lessons, other front-matter, public)
+    "2021/heliotrope-deploy.md": (
+        "The heliotrope deploy", "A deploy of the heliotrope service took checkout down for an hour.",
+        "[keep-backups, numbat-lesson]", "teams: [platform]\nkind: incident\nseverity: major\n", True),
+    "2022/tamarind-queue.md": (
+        "The tamarind queue that filled up", "A payment queue filled up overnight and nobody was paged.",
+        "[keep-backups]", "teams: [payments]\nkind: near-miss\nseverity: minor\n", True),
+    "2023/juniper-migration.md": (
+        "The juniper migration", f"A data migration ran twice and doubled every invoice line {PAYLOAD}",
+        "[keep-backups, hostile-lesson]", "teams: [payments, data]\nkind: project\n", True),
+    "2020/quokkasecret-outage.md": (
+        INTERNAL_TITLE, "The quokkasecret cluster lost its quorum at night.",
+        "[keep-backups]", "teams: [platform]\nkind: incident\nseverity: critical\n", False),
+}
+
+
+def _story_text(title: str, summary: str, lessons: str, extra: str, public: bool) -> str:
+    body = f"## What happened\n\nThe {SHARED} took longer than planned, and we learned from it.\n"
+    if public:
+        # A body setting Pagefind's own attributes (its UI shows filter values as HTML).
+        body += '\n<span data-pagefind-filter="team">&lt;i&gt;injected&lt;/i&gt;</span> <span DATA-PAGEFIND-META="title">Faked</span>\n'
+        body += "\n<!-- internal -->\nThe wombatsection host name stays inside.\n<!-- /internal -->\n"
+    # The internal story is told by a non-public author, whose name is internal too.
+    authors, extra = ("[ada]", extra + "visibility: public\n") if public else ("[bob]", extra)
+    return story(title, summary=summary, lessons=lessons, authors=authors, extra=extra, body=body)
+
+
+def _tree(config: str = MKDOCS_YML) -> dict:
+    tree: dict = {
+        "mkdocs.yml": config,
+        "stories": {
+            "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome to the handbook.\n",
+            "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",
+            "authors.yml": "ada:\n  name: Ada Lovelace\n  public: true\nbob:\n  name: Bob Hidden\n",
+            "lessons": {
+                "keep-backups.md": lesson(),
+                "hostile-lesson.md": lesson(f"Escape {PAYLOAD}", "Values are text."),
+                "numbat-lesson.md": lesson("The numbatlesson lesson", "Only staff read this numbatlesson lesson.", extra="visibility: internal\n"),
+            },
+        },
+    }
+    for src, fields in STORIES.items():
+        year, name = src.split("/")
+        tree["stories"].setdefault(year, {})[name] = _story_text(*fields)
+    return tree
+
+
+def _public_ids() -> list[str]:
+    return [src.split("/")[1][:-3] for src, fields in STORIES.items() if fields[4]]
+
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search") / "hb"
+    write_tree(root, _tree())
+    clear(root, *_public_ids())
+    return root
+
+
+@pytest.fixture(scope="module")
+def public(handbook: Path) -> Path:
+    return build_site(handbook, "public")
+
+
+@pytest.fixture(scope="module")
+def internal(handbook: Path) -> Path:
+    return build_site(handbook, "internal")
+
+
+def _unpacked(bundle: Path) -> dict[str, bytes]:
+    """Every file of a Pagefind bundle as its reader gets it: gzip files (no .gz suffix) decompressed."""
+    out = {}
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        out[path.relative_to(bundle).as_posix()] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    return out
+
+
+def _fragments(site: Path) -> dict[str, dict]:
+    """Pagefind's record of each indexed page, by URL (a fragment is `pagefind_dcd` + JSON)."""
+    records = {}
+    for name, data in _unpacked(site / "pagefind").items():
+        if name.startswith("fragment/"):
+            assert data.startswith(b"pagefind_dcd"), name
+            record = json.loads(data[len(b"pagefind_dcd") :])
+            records[record["url"]] = record
+    return records
+
+
+# --- The index ---------------------------------------------------------------------------
+
+
+def test_public_index_exists_and_holds_no_internal_text(public: Path) -> None:
+    bundle = public / "pagefind"
+    assert (bundle / "pagefind-entry.json").is_file() and (bundle / "pagefind-ui.js").is_file()
+    files = _unpacked(bundle)
+    assert any(n.startswith("fragment/") for n in files) and any(n.startswith("index/") for n in files)
+    for name, data in files.items():
+        for word in INTERNAL_WORDS:
+            assert word.lower().encode() not in data.lower(), (name, word)
+    # The decompression is real: public words are there.
+    assert any(b"heliotrope" in data for name, data in files.items() if name.startswith("fragment/"))
+
+
+def test_internal_index_is_of_the_internal_site(internal: Path) -> None:
+    records = _fragments(internal)
+    assert "/2020/quokkasecret-outage/" in records
+    assert "wombatsection" in records["/2021/heliotrope-deploy/"]["content"]
+
+
+def test_only_stories_lessons_and_pages_are_indexed(public: Path) -> None:
+    urls = set(_fragments(public))
+    stories = {f"/{src[:-3]}/" for src, fields in STORIES.items() if fields[4]}
+    assert urls == stories | {"/", "/culture/", "/lessons/keep-backups/", "/lessons/hostile-lesson/"}
+    for listing in ("years/index.html", "years/2021/index.html", "teams/index.html", "teams/payments/index.html",
+                    "kinds/index.html", "kinds/incident/index.html", "severities/index.html", "severities/major/index.html",
+                    "tags/index.html", "awards/index.html", "stats/index.html", "lessons/index.html"):
+        if (public / listing).exists():
+            assert "data-pagefind-body" not in (public / listing).read_text(encoding="utf-8"), listing
+    assert "data-pagefind-body" in (public / "2021/heliotrope-deploy/index.html").read_text(encoding="utf-8")
+    # Material's index (the fallback, still built) leaves the listings out too.
+    docs = json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    pages = {d["location"].split("#")[0] for d in docs}
+    assert not {p for p in pages if p.split("/")[0] in ("years", "teams", "tags", "kinds", "severities", "awards", "stats")}
+    assert "lessons/" not in pages and "2021/heliotrope-deploy/" in pages
+
+
+def test_a_story_is_indexed_with_its_facets_title_and_summary(public: Path) -> None:
+    record = _fragments(public)["/2021/heliotrope-deploy/"]
+    assert record["meta"]["title"] == "The heliotrope deploy"
+    assert record["meta"]["summary"] == "A deploy of the heliotrope service took checkout down for an hour."
+    # One value per facet value; the internal lesson is not one of them.
+    assert record["filters"] == {"team": ["platform"], "kind": ["Incident"], "severity": ["Major"], "year": ["2021"], "lesson": ["Keep backups"]}
+    # What a body says is text, never a facet or meta of the page.
+    assert "injected" in record["content"] and "Faked" in record["content"]
+    juniper = _fragments(public)["/2023/juniper-migration/"]
+    assert sorted(juniper["filters"]["team"]) == ["data", "payments"] and "severity" not in juniper["filters"]
+    # The hidden fields are read, not indexed as words: the content starts with the title.
+    assert record["content"].startswith("The heliotrope deploy")
+    assert record["content"].count("took checkout down") == 1
+
+
+def test_material_result_leads_with_title_and_summary(public: Path) -> None:
+    docs = json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    first = next(d for d in docs if d["location"] == "2021/heliotrope-deploy/")
+    assert first["title"] == "The heliotrope deploy"
+    assert first["text"].startswith("<p>A deploy of the heliotrope service"), first["text"][:200]
+    assert "Told by" not in first["text"] and "Ada Lovelace" not in first["text"]
+
+
+def test_audit_finds_internal_text_planted_in_the_public_index(handbook: Path, public: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(public, site)
+    hb, _ = check(handbook / "stories", handbook)
+    themes = [*engine.shipped_dirs()]
+    assert audit.scan(site, hb, theme_dirs=themes) == []
+    fragment = next((site / "pagefind" / "fragment").iterdir())
+    data = gzip.decompress(fragment.read_bytes()).decode("utf-8")
+    fragment.write_bytes(gzip.compress(data.replace('"content":"', f'"content":"{INTERNAL_TITLE}. ', 1).encode("utf-8")))
+    assert fragment.suffix == ".pf_fragment" and fragment.read_bytes()[:2] == b"\x1f\x8b"
+    leaks = audit.scan(site, hb, theme_dirs=themes)
+    assert [leak.file for leak in leaks] == [fragment.relative_to(site).as_posix()]
+    assert "quokkasecret" in leaks[0].what
+
+
+# --- Choosing the engine -----------------------------------------------------------------
+
+
+def test_material_engine_builds_no_pagefind_index(tmp_path: Path) -> None:
+    root = tmp_path / "hb"
+    write_tree(root, _tree(MKDOCS_YML + "      search_engine: material\n"))
+    clear(root, *_public_ids())
+    site = build_site(root, "public")
+    assert not (site / "pagefind").exists()
+    page = (site / "2021/heliotrope-deploy/index.html").read_text(encoding="utf-8")
+    assert "data-pagefind" not in page and "handbook/search.js" not in page and 'name="search"' in page
+    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert "2021/heliotrope-deploy/" in {d["location"] for d in docs}
+    assert not any(d["location"].startswith("years/") for d in docs)
+
+
+def test_engine_defaults_to_pagefind_where_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engine.choose(None, serving=False) == "pagefind"
+    assert engine.choose(None, serving=True) == "material"  # a preview keeps Material's fast rebuilds
+    assert engine.choose("material", serving=False) == "material"
+    monkeypatch.setattr(engine, "pagefind_binary", lambda: None)
+    assert engine.choose(None, serving=False) == "material"
+    with pytest.raises(PluginError, match="pagefind"):
+        engine.choose("pagefind", serving=False)
+
+
+# --- In Chromium ---------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(public: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(public)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.requested = []
+    page.on("request", lambda request: page.requested.append(request.url))
+    page.goto(served + "culture/")
+    yield page
+    context.close()
+
+
+SETTLED = (
+    "q => { const m = document.querySelector('.pagefind-ui__message');"
+    " return m && m.textContent.includes(q) && document.querySelector('.pagefind-ui__filter-name')"
+    " && document.querySelectorAll('.pagefind-ui__result-title').length"
+    " && !document.querySelector('.pagefind-ui__results .pagefind-ui__loading'); }"
+)
+
+
+def _search(page, query: str) -> list[tuple[str, str]]:
+    """Open search from Material's header box, type a query; return (title, excerpt) of each result."""
+    page.locator("input.md-search__input").click()
+    box = page.locator(".hb-pagefind .pagefind-ui__search-input")
+    box.wait_for()
+    box.fill(query)
+    # Results shown, with the facets' counts (search.js searches again once those have come).
+    page.wait_for_function(SETTLED, arg=query)
+    page.wait_for_timeout(400)
+    page.wait_for_function(SETTLED, arg=query)
+    return _results(page)
+
+
+def _results(page) -> list[tuple[str, str]]:
+    titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+    excerpts = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+    return list(zip(titles, excerpts, strict=True))
+
+
+def _count(page) -> int:
+    return int(page.locator(".pagefind-ui__message").inner_text().split()[0])
+
+
+@pytest.mark.browser
+def test_title_search_shows_the_story_first_with_its_summary(page) -> None:
+    results = _search(page, "tamarind queue")
+    assert results[0] == ("The tamarind queue that filled up", "A payment queue filled up overnight and nobody was paged.")
+    # Light: Material's whole-site index is never fetched; Pagefind's chunks are.
+    assert not any("search_index" in url for url in page.requested)
+    assert any("/pagefind/fragment/" in url for url in page.requested)
+    assert any("/pagefind/index/" in url for url in page.requested)
+
+
+@pytest.mark.browser
+def test_a_team_facet_narrows_the_results(page) -> None:
+    results = _search(page, SHARED)
+    every = _count(page)
+    assert {t for t, _ in results} == {"The heliotrope deploy", "The tamarind queue that filled up", "The juniper migration"}
+    facet = page.locator(".pagefind-ui__filter-value", has=page.locator("label", has_text="payments"))
+    assert facet.inner_text().strip() == "payments (2)"  # the facet's count for this query
+    facet.locator("input").check()
+    page.wait_for_function(f"() => parseInt(document.querySelector('.pagefind-ui__message').textContent) < {every}")
+    page.wait_for_function("() => document.querySelectorAll('.pagefind-ui__result-title').length === 2"
+                           " && !document.querySelector('.pagefind-ui__results .pagefind-ui__loading')")
+    assert _count(page) == 2 < every
+    # Every result left is a story of that team.
+    assert {t for t, _ in _results(page)} == {"The tamarind queue that filled up", "The juniper migration"}
+
+
+@pytest.mark.browser
+def test_values_show_as_text_in_results_and_facets(page) -> None:
+    results = _search(page, "juniper")
+    assert results[0] == ("The juniper migration", f"A data migration ran twice and doubled every invoice line {PAYLOAD}")
+    lesson = page.locator(".pagefind-ui__filter-value", has=page.locator("label", has_text="Escape"))
+    # Shown as HTML by the UI: the value keeps no < > & (lookalikes instead), so it stays text.
+    inert = PAYLOAD.replace("<", "\u2039").replace(">", "\u203a").replace("&", "\uff06")
+    assert " ".join(lesson.text_content().split()) == f"Escape {inert} (1)"  # a closed <details>: text_content
+    page.wait_for_timeout(200)  # an image that loaded would have fired its handler by now
+    assert page.locator(".hb-pagefind img, .hb-pagefind b").count() == 0
+    assert page.evaluate("window.pwned") is None

@@ -98,6 +98,11 @@ def cache_dir(root: Path) -> Path:
     for folder in (root / CACHE, Path(tempfile.gettempdir()) / "handbook-social"):
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            if folder == root / CACHE:
+                # Like .pytest_cache: git never sees the cache, whatever the repository ignores.
+                ignore = root / CACHE.parts[0] / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text("# Created by handbook_gen: a cache of link-preview images.\n*\n", encoding="utf-8")
         except OSError:
             continue
         if os.access(folder, os.W_OK):

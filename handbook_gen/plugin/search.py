@@ -71,15 +71,13 @@ class Search:
         config.extra["handbook_search"] = self.engine
 
     def page(self, html: str, page: Page, view: View, kind: str, key: str) -> str:
-        """On a page's content HTML: keep generated listings out of every index, a story's card
-        out of Material's; note the fields Pagefind reads of every other page (see wrap)."""
+        """On a page's content HTML: keep generated listings out of every index; note the fields
+        Pagefind reads of every other page (see wrap)."""
         src = page.file.src_uri
         html = markup.disarm(html)
         if markup.is_listing(src):
             page.meta["search"] = {"exclude": True}  # Material's search
             return html  # and no data-pagefind-body: Pagefind skips it
-        if kind == "story":
-            html = markup.skip_card(html)
         if self.engine != PAGEFIND:
             return html
         if kind == "story":

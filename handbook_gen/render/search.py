@@ -9,8 +9,8 @@ Framework-free: the plugin (handbook_gen/plugin/search.py) calls it on each page
   title and summary as `data-pagefind-meta`, in a hidden, `data-pagefind-ignore`d block (its
   text is read for the filters and meta, never indexed as words).
 - Content may not set Pagefind's attributes itself (`disarm`): its UI shows some values as HTML.
-- Material's search skips the story's metadata card (`data-search-exclude`), so a story's
-  result starts with its summary.
+- A story page starts with its summary (the template puts it before the metadata card), so
+  its result in Material's search starts with it too.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from .pages import label
 FILTERS = ("team", "kind", "severity", "year", "lesson")
 """The facets of a story, as Pagefind filter names (the search UI shows them capitalised)."""
 
-_CARD = re.compile(r'<div class="hb-card"(?=[\s>])')
 # Pagefind's default UI shows filter values as HTML, and Pagefind undoes character references
 # in what it reads (escaping twice does not survive): a value keeps no `<`, `>` or `&`, so it
 # can only ever be text. Lookalikes take their place (a lesson "Fish & chips": "Fish ＆ chips").
@@ -72,11 +71,6 @@ def disarm(content: str) -> str:
     """Content HTML with no Pagefind attribute of its own: `data&#45;pagefind-` names no
     attribute, and reads as `data-pagefind-` in text and attribute values."""
     return _OWN.sub(lambda m: m.group(0).replace("-", "&#45;", 1), content)
-
-
-def skip_card(content: str) -> str:
-    """Keep a story's metadata card out of Material's search index (its results start with the summary)."""
-    return _CARD.sub('<div class="hb-card" data-search-exclude', content, count=1)
 
 
 def _text(value: str) -> str:

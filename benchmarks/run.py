@@ -258,11 +258,12 @@ class Commands:
 def serve_emulation(config_file: str, story: str) -> dict[str, float]:
     """Build as `mkdocs serve` does, edit one line of a story, rebuild; return the timings.
 
-    Follows mkdocs/commands/serve.py: the first config gets on_startup(command="serve"),
-    every rebuild reloads the config with load_config and calls build(config, serve_url=...,
-    dirty=False) in the same process, so only process-wide state (module-level caches,
-    plugin instances MkDocs keeps for plugins with on_startup) survives between builds.
-    The variant is internal, as `handbook serve` defaults to (via HANDBOOK_VARIANT here).
+    Follows mkdocs/commands/serve.py as `handbook serve` runs it (build_type="dirty"): the
+    first config gets on_startup(command="serve", dirty=True), every rebuild reloads the
+    config with load_config and calls build(config, serve_url=..., dirty=True) in the same
+    process, so only process-wide state (module-level caches, plugin instances MkDocs keeps
+    for plugins with on_startup) survives between builds. The variant is internal, as
+    `handbook serve` defaults to (via HANDBOOK_VARIANT here).
     """
     import logging
     from urllib.parse import urlsplit
@@ -281,17 +282,17 @@ def serve_emulation(config_file: str, story: str) -> dict[str, float]:
     try:
         wall, cpu = time.perf_counter(), time.process_time()
         config = get_config()
-        config.plugins.on_startup(command="serve", dirty=False)
+        config.plugins.on_startup(command="serve", dirty=True)
         host, port = config.dev_addr
         config.site_url = serve_url = _serve_url(host, port, urlsplit(config.site_url or "/").path)
-        build(config, serve_url=serve_url, dirty=False)
+        build(config, serve_url=serve_url, dirty=True)
         first_wall, first_cpu = time.perf_counter() - wall, time.process_time() - cpu
 
         edit_one_line(Path(story), EDIT_MARK)
         wall, cpu = time.perf_counter(), time.process_time()
         config = get_config()
         config.site_url = serve_url
-        build(config, serve_url=serve_url, dirty=False)
+        build(config, serve_url=serve_url, dirty=True)
         rebuild_wall, rebuild_cpu = time.perf_counter() - wall, time.process_time() - cpu
         config.plugins.on_shutdown()
         if EDIT_MARK not in Path(site_dir, "search", "search_index.json").read_text(encoding="utf-8"):

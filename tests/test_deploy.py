@@ -349,3 +349,50 @@ def test_staging_restores_the_old_site_when_the_swap_fails(tmp_path, monkeypatch
     stage.discard()
     assert (target / "index.html").read_text() == "old site"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# --- a new user, from nothing to a published site --------------------------------------
+
+
+def test_a_new_user_goes_from_init_to_a_published_public_site(cli, tmp_path):
+    """In an empty git repository: init, new, check, build, clear, deploy to a bare remote;
+    the gh-pages branch holds the public site and no internal text; gh-deploy is refused."""
+    repo = tmp_path / "handbook"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    assert cli(repo, "init", ".").exit_code == 0
+    new = cli(repo, "new", "The day the queue filled up", "--author", next(iter(_authors(repo))), "--lesson", _lesson(repo),
+              "--date", "2024-05-02", "--visibility", "public")
+    assert new.exit_code == 0, new.output
+    story = repo / "stories" / "2024" / "the-day-the-queue-filled-up.md"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text + "\n<!-- internal -->\nZqxnewusersecret ticket INC-9.\n<!-- /internal -->\n", encoding="utf-8")
+    cleared = cli(repo, "clear", "the-day-the-queue-filled-up", "--by", next(iter(_authors(repo))))
+    assert cleared.exit_code == 0, cleared.output
+    checked = cli(repo, "check")
+    assert checked.exit_code == 0, checked.output
+    built = cli(repo, "build")
+    assert built.exit_code == 0, built.output
+    assert "Zqxnewusersecret" in (repo / "site" / "internal" / "2024" / "the-day-the-queue-filled-up" / "index.html").read_text(encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "A first story")
+    git(tmp_path, "init", "-q", "--bare", "remote.git")
+    git(repo, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    deployed = cli(repo, "deploy")
+    assert deployed.exit_code == 0, deployed.output
+    site = checkout(tmp_path / "remote.git", tmp_path / "published")
+    assert (site / "2024" / "the-day-the-queue-filled-up" / "index.html").is_file()
+    assert token_hits(site, {"internal section": "Zqxnewusersecret"}) == []
+    refused = subprocess.run([sys.executable, "-m", "mkdocs", "gh-deploy", "--force"], cwd=repo, capture_output=True, text=True,
+                             timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert refused.returncode != 0 and "mkdocs gh-deploy would publish the internal site" in refused.stdout + refused.stderr
+
+
+def _authors(repo: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load((repo / "stories" / "authors.yml").read_text(encoding="utf-8"))
+
+
+def _lesson(repo: Path) -> str:
+    return next((repo / "stories" / "lessons").glob("*.md")).stem

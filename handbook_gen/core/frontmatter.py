@@ -62,7 +62,8 @@ _FastStrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastStrictLoad
 
 def parse(path: str, text: str) -> tuple[Document, list[Diagnostic]]:
     """Parse a Markdown source into a Document, reporting every front-matter problem."""
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    # Any line end (CRLF, and a lone CR as old editors write it) is one: Markdown reads them so.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not _HANDLER.detect(text):
         return Document(path, {}, text, 1), []
     lines_of_text = text.split("\n")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import os
 import posixpath
 import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
-from . import layout
+from . import active_content, layout
 from .diagnostics import Diagnostic, error
 from .frontmatter import Document
 from .links import resolve
@@ -91,6 +93,8 @@ def _links(hb: Handbook) -> list[Diagnostic]:
     bodies += [(e.src, e.path, e.parsed) for e in hb.lessons.values()] + [(p.src, p.path, p.parsed) for p in hb.pages.values()]
     for src, path, body in bodies:
         for link in body.links:
+            if active_content.url_runs_script(html.unescape(unquote(link.target))):
+                continue  # script, reported as such (HB310)
             target = resolve(link.target, src)
             if target is None or _exists(target, files) or _exists(resolve(link.target, src[: -len(".md")] + "/index.md") or "", files):
                 continue

@@ -7,12 +7,15 @@ the audit all read these segments; none of them scans the raw text on its own.
 
 from __future__ import annotations
 
+import html
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -36,6 +39,8 @@ _PIECE = 2000
 # A piece with more of any one markup character than this is markup, not prose: Markdown's
 # inline rules take quadratic time on it, so it is kept as plain text (and reported).
 _DENSE = 100
+# The attribute md_in_html reads: the block's content is Markdown.
+_MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(?:1|block|span)\b""", re.IGNORECASE)
 _MARKUP = "[]*_<`!&\\"
 
 
@@ -209,6 +214,12 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
             row = []
         if token.type in ("fence", "code_block") and token.map:
             body.segments.append(Segment(Kind.CODE, token.map[0], token.map[1], token.content, offsets[token.map[0]]))
+            if token.type == "fence" and _unclosed(token, lines) and {OPEN, CLOSE} & {row.strip() for row in lines[token.map[0] : token.map[1]]}:
+                body.problems.append(error(
+                    "HB304", path, first_line + token.map[0],
+                    f"the code fence '{token.markup}' opened here is never closed, so the internal markers after it are read as code "
+                    f"- close it with a line '{token.markup}'",
+                ))
             code_lines.update(range(token.map[0] + (token.type == "fence"), token.map[1] - (token.type == "fence")))
         elif token.type == "html_block" and token.map:
             start, end = token.map
@@ -218,6 +229,11 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
             html_lines.update(range(start, end))
             _comments_in(body, offsets[start], offsets[start] + len(raw), text, offsets)
             _scan_html(body, raw, start)
+            if kind is Kind.HTML and end - start > 2 and _MARKDOWN_INSIDE.search(lines[start]):
+                # md_in_html renders the lines inside such a block as Markdown: read them as such.
+                inner = parse("\n".join(lines[start + 1 : end - 1]), path, first_line + start + 1)
+                body.links += [Link(start + 1 + link.line, link.target, link.image) for link in inner.links]
+                body.active += [(start + 1 + line, what) for line, what in inner.active]
         elif token.type == "inline" and token.map:
             row.append(token)  # table cells of one row share their line: read them together
     if row:
@@ -269,13 +285,20 @@ def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
         elif child.type in ("link_open", "image"):
             target = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
             body.links.append(Link(line, target, child.type == "image"))
-            if active_content.url_runs_script(target):
+            if active_content.url_runs_script(html.unescape(unquote(target))):
                 body.active.append((line, f"script URL in a {'link' if child.type == 'link_open' else 'image'}"))
     prose = "".join(blanked)
     body.segments.append(Segment(Kind.PROSE, start, end, prose, begin))
     for i, row in enumerate(prose.split("\n")):
         for what in active_content.in_attribute_list(row):
             body.active.append((start + i, what))
+
+
+def _unclosed(token: Token, lines: list[str]) -> bool:
+    """Tell whether a fence runs to the end of the body for want of a closing line."""
+    assert token.map is not None
+    last = lines[token.map[1] - 1].strip() if token.map[1] - 1 > token.map[0] else ""
+    return not (last.startswith(token.markup) and set(last) <= {token.markup[0]})
 
 
 def _parse_inline(content: str, env: dict[str, Any]) -> tuple[list[Token], bool]:

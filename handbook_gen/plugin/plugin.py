@@ -323,7 +323,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         nav.extend(self.renderer.nav())  # the generated sections that have something to show
         for src, page in sorted(self.view.pages.items()):
             if src not in (self.renderer.home_src, layout.CULTURE_PAGE):
-                nav.append({page.title or src[:-3].replace("-", " ").capitalize(): src})
+                nav.append({str(html_escape(page.title)) if page.title else src[:-3].replace("-", " ").capitalize(): src})  # Material prints nav titles as HTML
         return nav
 
 

@@ -348,29 +348,26 @@ def _definitions(body: Body, tokens: list[Token], lines: list[str], offsets: lis
 
 def _find_code_span(source: str, cursor: int, markup: str) -> tuple[int, int] | None:
     """Find the next code span opened by `markup` (a run of backticks) from cursor."""
-    n = len(markup)
-    i = cursor
-    while True:
-        i = source.find(markup, i)
-        if i == -1:
-            return None
-        run_end = i
-        while run_end < len(source) and source[run_end] == "`":
-            run_end += 1
-        escaped = i > 0 and _backslashes_before(source, i) % 2 == 1
-        if run_end - i == n and not escaped and (i == 0 or source[i - 1] != "`"):
-            close = run_end
-            while True:
-                close = source.find(markup, close)
-                if close == -1:
-                    return None
-                close_end = close
-                while close_end < len(source) and source[close_end] == "`":
-                    close_end += 1
-                if close_end - close == n and source[close - 1] != "`":
-                    return i, close_end
-                close = close_end
-        i = run_end
+    at = cursor
+    while (opening := _backtick_run(source, at, len(markup))) is not None:
+        if _backslashes_before(source, opening[0]) % 2 == 0:  # an escaped run opens nothing
+            closing = _backtick_run(source, opening[1], len(markup))
+            return (opening[0], closing[1]) if closing else None
+        at = opening[1]
+    return None
+
+
+def _backtick_run(source: str, start: int, n: int) -> tuple[int, int] | None:
+    """Find the next run of exactly n backticks from start: (begin, end)."""
+    i = source.find("`" * n, start)
+    while i != -1:
+        end = i
+        while end < len(source) and source[end] == "`":
+            end += 1
+        if end - i == n and (i == 0 or source[i - 1] != "`"):
+            return i, end
+        i = source.find("`" * n, end)
+    return None
 
 
 def _backslashes_before(source: str, i: int) -> int:

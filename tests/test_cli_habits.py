@@ -114,3 +114,14 @@ def test_help_lists_every_command_without_cutting_it_off(monkeypatch):
     assert "  check   Validate every story, lesson and page; report every problem at once.\n" in result.output
     for name in ("audit", "build", "check", "clear", "deploy", "diff", "init", "new", "schema", "serve"):
         assert f"\n  {name} " in result.output
+
+
+def test_placeholder_text_left_from_new_is_a_warning(make_handbook, monkeypatch):
+    root = make_handbook()
+    made = run(root, monkeypatch, "new", "Disk full again", "--author", "ada", "--lesson", "keep-backups", "--date", "2022-05-06")
+    assert made.exit_code == 0, made.output
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    # The summary, the five whys (one line), and the three paragraphs of the body.
+    assert [d.line for d in problems if d.code == "HB402"] == [4, 9, 14, 18, 21]
+    assert run(root, monkeypatch, "check").exit_code == 0  # warnings: the story still builds
+    assert run(root, monkeypatch, "check", "--strict").exit_code == 1

@@ -14,6 +14,7 @@ import click
 import yaml
 
 from ..core.diagnostics import Severity, render
+from ..core.lint import PLACEHOLDERS
 from ..core.loading import Handbook
 from ..core.schema import KINDS, SEVERITIES
 from .project import find
@@ -116,7 +117,7 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
     data: dict[str, object] = {
         "title": title.strip(),
         "date": date,
-        "summary": "One or two sentences for listings and search: what happened and what it taught us.",
+        "summary": PLACEHOLDERS["summary"],
         "authors": list(authors),
         "lessons": list(lessons),
         "visibility": visibility,
@@ -128,12 +129,12 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
         data["teams"] = list(teams)
     if tags:
         data["tags"] = list(tags)
-    data["five_whys"] = ["Why did users notice? (the symptom)", "Why did that happen? (keep asking until you reach a decision or a system)"]
+    data["five_whys"] = [PLACEHOLDERS["why_1"], PLACEHOLDERS["why_2"]]
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
     body = (
-        "## What happened\n\nTell the story in order, about systems and decisions, not people.\n\n"
-        "## What we changed\n\nWhat the story taught us, and what is different now.\n\n"
-        "<!-- internal -->\nDetails for staff only (tickets, customers, hostnames) go between these markers.\n<!-- /internal -->\n"
+        f"## What happened\n\n{PLACEHOLDERS['what_happened']}\n\n"
+        f"## What we changed\n\n{PLACEHOLDERS['what_changed']}\n\n"
+        f"<!-- internal -->\n{PLACEHOLDERS['internal']}\n<!-- /internal -->\n"
     )
     new_dir = not os.path.lexists(target.parent)
     try:

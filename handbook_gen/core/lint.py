@@ -29,6 +29,16 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# The text `handbook new` writes for the author to replace: left in a story, it is a warning.
+PLACEHOLDERS = {
+    "summary": "One or two sentences for listings and search: what happened and what it taught us.",
+    "what_happened": "Tell the story in order, about systems and decisions, not people.",
+    "what_changed": "What the story taught us, and what is different now.",
+    "internal": "Details for staff only (tickets, customers, hostnames) go between these markers.",
+    "why_1": "Why did users notice? (the symptom)",
+    "why_2": "Why did that happen? (keep asking until you reach a decision or a system)",
+}
+
 # All rules in one pattern, so a text is scanned once whatever the number of rules.
 _ANY = re.compile("|".join(f"(?P<r{i}>{pattern.pattern})" for i, (pattern, _) in enumerate(RULES)), re.IGNORECASE)
 
@@ -42,7 +52,19 @@ def check_story(path: str, doc: Document, body: Body) -> list[Diagnostic]:
     for segment in body.segments:
         if segment.kind is Kind.PROSE:
             problems.extend(_scan(path, segment.text, body.first_line + segment.start, 1, fixed_line=False))
+            if any(text in segment.text for text in PLACEHOLDERS.values()):
+                problems.append(_placeholder(path, body.first_line + segment.start))
+    if doc.data.get("summary") == PLACEHOLDERS["summary"]:
+        problems.append(_placeholder(path, doc.where(("summary",))[0]))
+    whys = doc.data.get("five_whys")
+    for i, why in enumerate(whys if isinstance(whys, list) else []):
+        if why in PLACEHOLDERS.values():
+            problems.append(_placeholder(path, doc.where(("five_whys", i))[0]))
     return problems
+
+
+def _placeholder(path: str, line: int) -> Diagnostic:
+    return warning("HB402", path, line, "placeholder text from 'handbook new' is still here - replace it with the story")
 
 
 def _front_matter_text(data: dict[str, Any]) -> Iterable[tuple[KeyPath, str]]:

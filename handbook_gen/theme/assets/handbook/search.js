@@ -75,36 +75,70 @@
     })
   }
 
+  // Pagefind's UI, made once: hidden until search opens. Making it fetches Pagefind's script,
+  // WebAssembly, metadata and facets (about 200 KB before compression, whatever the site's
+  // size); a query then fetches only its index chunks and the results it shows.
+  function ready() {
+    build()
+    return load().then(function () {
+      if (!ui) {
+        ui = new window.PagefindUI({
+          element: dialog.querySelector(".hb-pagefind__ui"),
+          bundlePath: bundle,
+          baseUrl: root,
+          showSubResults: false,
+          showImages: false,
+          excerptLength: 24,
+          debounceTimeoutMs: 100,
+          openFilters: ["team", "kind", "severity"],
+          processResult: withSummary,
+          translations: { placeholder: "Search stories, lessons and pages" }
+        })
+        recountOnceFiltersLoad(dialog.querySelector(".hb-pagefind__ui"))
+      }
+      return ui
+    })
+  }
+
   function open(query) {
     build()
     dialog.hidden = false
     document.documentElement.classList.add("hb-pagefind-open")
-    load().then(
+    ready().then(
       function () {
-        if (!ui) {
-          ui = new window.PagefindUI({
-            element: dialog.querySelector(".hb-pagefind__ui"),
-            bundlePath: bundle,
-            baseUrl: root,
-            showSubResults: false,
-            showImages: false,
-            excerptLength: 24,
-            debounceTimeoutMs: 100,
-            openFilters: ["team", "kind", "severity"],
-            processResult: withSummary,
-            translations: { placeholder: "Search stories, lessons and pages" }
-          })
-          recountOnceFiltersLoad(dialog.querySelector(".hb-pagefind__ui"))
-        }
         var box = dialog.querySelector(".pagefind-ui__search-input")
         if (query) ui.triggerSearch(query)
         if (box) box.focus()
       },
       function () {
+        loading = null // a later try may reach the server again
         dialog.querySelector(".hb-pagefind__ui").textContent = "Search is not available on this copy of the site."
       }
     )
   }
+
+  // Search answers sooner when Pagefind is ready before the reader asks: made once the page
+  // is idle (not when the reader asked the browser to save data), or as soon as a pointer or
+  // finger nears the search box.
+  function warm() {
+    ready().then(function () {
+      // Pagefind's UI loads Pagefind when its box takes focus: tell it so without moving focus.
+      var box = dialog.querySelector(".pagefind-ui__search-input")
+      if (box && dialog.hidden) box.dispatchEvent(new FocusEvent("focus"))
+    }, function () { loading = null })
+  }
+  var saveData = navigator.connection && navigator.connection.saveData
+  if (!saveData) {
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 200) }
+    if (document.readyState === "complete") idle(warm)
+    else window.addEventListener("load", function () { idle(warm) }, { once: true })
+  }
+  var form = input && input.closest(".md-search")
+  ;[form, document.querySelector('label[for="__search"]')].forEach(function (el) {
+    if (!el) return
+    el.addEventListener("pointerenter", warm, { once: true })
+    el.addEventListener("touchstart", warm, { once: true, passive: true })
+  })
 
   // A query typed before the facets' data came is answered without counts, and the panel
   // then shows the counts of the whole site: search again once it has come.

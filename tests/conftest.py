@@ -107,3 +107,20 @@ def build_site(root: Path, variant: str = "internal", site_dir: Path | None = No
     finally:
         force_variant(None)
     return site
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """Debian's Chromium, driven by Playwright, launched once for the whole run (see browsing.py)."""
+    from browsing import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright  # a test dependency: missing it is an error, not a skip
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -3,26 +3,17 @@ through Debian's Chromium with Playwright (no browser download)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browsing import needs_chromium, served, tab
 from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
 from variant_support import clear
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 PUBLIC_WORD = "heliotrope"
 INTERNAL_WORD = "marzipan"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 TREE = {
     "mkdocs.yml": MKDOCS_YML + "      search_engine: material\n",  # Material's search, the fallback (Pagefind: test_search.py)
@@ -43,50 +34,20 @@ TREE = {
 }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Both variants built and served over HTTP: variant -> base URL."""
     root = tmp_path_factory.mktemp("browser") / "hb"
     write_tree(root, TREE)
     clear(root, "public-story")
-    servers, urls = [], {}
-    for variant in ("internal", "public"):
-        site = build_site(root, variant)
-        handler = functools.partial(_QuietHandler, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        urls[variant] = f"http://127.0.0.1:{server.server_address[1]}/"
-    yield urls
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright  # a test dependency: missing it is an error, not a skip
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with served({variant: build_site(root, variant) for variant in ("internal", "public")}) as urls:
+        yield urls
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with tab(browser) as page:
+        yield page
 
 
 def _search(page, base: str, word: str) -> list[str]:

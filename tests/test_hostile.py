@@ -13,12 +13,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gzip
-import http.server
 import json
 import re
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -27,6 +24,8 @@ from typing import Any
 
 import pytest
 import yaml
+from browsing import needs_chromium
+from browsing import served as serve_sites
 from click.testing import CliRunner
 from conftest import MKDOCS_YML, base_tree, build_site, lesson, story, write_tree
 from variant_support import clear
@@ -776,41 +775,10 @@ def test_script_check_misses_is_hb310(make_handbook, name, body, marker):
 
 # --- 3. in the browser -------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(hostile) -> Iterator[dict[str, str]]:
-    servers, urls = [], {}
-    for variant in VARIANTS:
-        handler = functools.partial(_QuietHandler, directory=str(hostile[variant]))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        urls[variant] = f"http://127.0.0.1:{server.server_address[1]}/"
-    yield urls
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with serve_sites({variant: hostile[variant] for variant in VARIANTS}) as urls:
+        yield urls
 
 
 @pytest.fixture

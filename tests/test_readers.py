@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from browsing import SCREENS, needs_chromium, served, tab
 from conftest import MKDOCS_YML, build_site, story
 from mkdocs.exceptions import Abort
 from variant_support import clear, site_files, token_hits
@@ -301,9 +302,6 @@ def test_an_internal_home_page_is_replaced_in_the_public_site(make_handbook):
 
 # --- 4. accessibility: axe on every page type, in both palettes ---------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run"]
 SERIOUS = ("serious", "critical")
 # Every page type of the sample handbook, by the site it is in and its address there.
 PAGE_TYPES = {
@@ -328,10 +326,7 @@ PALETTES = {"default": None, "slate": "__palette_1"}  # scheme -> the palette in
 @pytest.fixture(scope="module")
 def sample_sites(tmp_path_factory: pytest.TempPathFactory):
     """The repo's sample handbook (groups cut into pages of 3), both variants served over HTTP."""
-    import functools
-    import http.server
     import shutil
-    import threading
 
     from conftest import REPO
 
@@ -341,22 +336,9 @@ def sample_sites(tmp_path_factory: pytest.TempPathFactory):
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert "      variant:" in config
     (root / "mkdocs.yml").write_text(config.replace("      variant:", "      page_size: 3\n      variant:"), encoding="utf-8")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    servers, urls = [], {}
-    for variant in ("internal", "public"):
-        site = build_site(root, variant, root / "site" / variant)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        urls[variant] = f"http://127.0.0.1:{server.server_address[1]}/"
-    yield urls
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    sites = {variant: build_site(root, variant, root / "site" / variant) for variant in ("internal", "public")}
+    with served(sites) as urls:
+        yield urls
 
 
 def _serious(results: dict) -> list[str]:
@@ -370,37 +352,78 @@ def _serious(results: dict) -> list[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+@needs_chromium
+@pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("scheme", list(PALETTES))
-def test_every_page_type_has_no_serious_accessibility_violation(sample_sites, scheme):
+def test_every_page_type_has_no_serious_accessibility_violation(sample_sites, browser, scheme, screen):
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright  # a test dependency: missing it is an error, not a skip
 
     axe = Axe()
     found: dict[str, list[str]] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            for variant, base in sample_sites.items():
-                context = browser.new_context()
-                page = context.new_page()
-                page.set_default_timeout(15_000)
-                toggle = PALETTES[scheme]
-                if toggle:
-                    # Material's palette toggle in the header: the choice is kept for every later page.
-                    page.goto(base)
-                    page.locator(f'label[for="{toggle}"]').click()
-                    page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
-                for name, (site, address) in PAGE_TYPES.items():
-                    if site != variant:
-                        continue
-                    response = page.goto(base + address)
-                    assert response is not None and response.status == 200, (name, address)
-                    assert page.evaluate("document.body.dataset.mdColorScheme") == scheme, name
-                    found[name] = _serious(axe.run(page).response)
-                context.close()
-        finally:
-            browser.close()
+    for variant, base in sample_sites.items():
+        with tab(browser, screen) as page:
+            toggle = PALETTES[scheme]
+            if toggle:
+                # Material's palette toggle in the header: the choice is kept for every later page.
+                page.goto(base)
+                page.locator(f'label[for="{toggle}"]').click()
+                page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
+            for name, (site, address) in PAGE_TYPES.items():
+                if site != variant:
+                    continue
+                response = page.goto(base + address)
+                assert response is not None and response.status == 200, (name, address)
+                assert page.evaluate("document.body.dataset.mdColorScheme") == scheme, name
+                found[name] = _serious(axe.run(page).response)
     assert sorted(found) == sorted(PAGE_TYPES)
     problems = [f"{name}: {v}" for name, violations in found.items() for v in violations]
     assert problems == [], "\n".join(problems)
+
+
+# --- 5. a paginated listing in the browser, on a laptop and on a phone ----------------------
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_a_paginated_listing_links_its_pages_in_the_browser(sample_sites, browser, screen):
+    base = sample_sites["internal"]
+    with tab(browser, screen) as page:
+        page.goto(base + "teams/platform/")
+        pager = page.get_by_role("navigation", name="Pages of this listing")
+        pager.scroll_into_view_if_needed()
+        assert pager.is_visible()
+        # The pager fits the screen: nothing of it lies beyond the right edge.
+        box, width = pager.bounding_box(), page.viewport_size["width"]
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+        assert pager.get_by_text("Page 1 of").is_visible()
+        total = int(pager.get_by_text("Page 1 of").inner_text().split()[-1])
+        assert total >= 2
+        # Each numbered link shows and leads to a page of the group that names its number.
+        numbered = pager.get_by_role("link", name=re.compile(r"^Page \d+$"))
+        assert numbered.count() >= 1
+        for k in range(numbered.count()):
+            link = numbered.nth(k)
+            number = link.get_attribute("aria-label").split()[1]
+            assert link.is_visible() and link.inner_text().strip() == number
+            target = link.evaluate("a => a.href")
+            assert target == base + f"teams/platform/page/{number}/"
+            assert page.request.get(target).status == 200
+        first_stories = page.locator("article a:not(.hb-pager a)").evaluate_all("els => els.map(a => a.href)")
+        # Next, then previous: a reader's way through the pages.
+        pager.get_by_role("link", name="Next page").click()
+        page.wait_for_url(base + "teams/platform/page/2/")
+        pager = page.get_by_role("navigation", name="Pages of this listing")
+        assert pager.get_by_text("Page 2 of").is_visible()
+        assert page.locator("article h1").inner_text().rstrip("¶").strip() == "Team: platform (page 2)"  # ¶: the permalink
+        second_stories = page.locator("article a:not(.hb-pager a)").evaluate_all("els => els.map(a => a.href)")
+        stories = [u for u in second_stories if re.search(r"/\d{4}/[^/]+/$", u)]
+        assert stories and not set(stories) & set(first_stories)  # other stories than page 1's
+        pager.get_by_role("link", name="Previous page").click()
+        page.wait_for_url(base + "teams/platform/")
+        # And the last page, reached by its number, has no next page.
+        page.get_by_role("navigation", name="Pages of this listing").get_by_role("link", name=f"Page {total}", exact=True).click()
+        page.wait_for_url(base + f"teams/platform/page/{total}/")
+        last = page.get_by_role("navigation", name="Pages of this listing")
+        assert last.get_by_text(f"Page {total} of {total}").is_visible()
+        assert last.get_by_role("link", name="Next page").count() == 0

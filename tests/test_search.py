@@ -3,16 +3,14 @@ public one, read by the audit), Material's search as the fallback, and both in C
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import SCREENS, open_search, served, tab
 from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
 from mkdocs.exceptions import PluginError
 from variant_support import clear
@@ -23,8 +21,6 @@ from handbook_gen.plugin import search as engine
 
 pytestmark = pytest.mark.skipif(engine.pagefind_binary() is None, reason="Pagefind is not installed: pip install 'pagefind[bin]'")
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Words that only internal content holds: none may reach the public index.
 INTERNAL_TITLE = "The quokkasecret cluster outage"
@@ -229,44 +225,21 @@ def test_engine_defaults_to_pagefind_where_installed(monkeypatch: pytest.MonkeyP
 # --- In Chromium ---------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
-def served(public: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(public)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def served_public(public: Path) -> Iterator[str]:
+    with served({"public": public}) as urls:
+        yield urls["public"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser, served):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.requested = []
-    page.on("request", lambda request: page.requested.append(request.url))
-    page.goto(served + "culture/")
-    yield page
-    context.close()
+@pytest.fixture(params=list(SCREENS))
+def page(request, browser, served_public):
+    """The public culture page on a laptop, then on a phone; page.screen says which."""
+    with tab(browser, request.param) as page:
+        page.screen = request.param
+        page.requested = []
+        page.on("request", lambda request: page.requested.append(request.url))
+        page.goto(served_public + "culture/")
+        yield page
 
 
 SETTLED = (
@@ -278,8 +251,8 @@ SETTLED = (
 
 
 def _search(page, query: str) -> list[tuple[str, str]]:
-    """Open search from Material's header box, type a query; return (title, excerpt) of each result."""
-    page.locator("input.md-search__input").click()
+    """Open search from Material's header (box or magnifier), type a query; return (title, excerpt) of each result."""
+    open_search(page, page.screen)
     box = page.locator(".hb-pagefind .pagefind-ui__search-input")
     box.wait_for()
     box.fill(query)

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browsing import SCREENS, needs_chromium, served, tab
 from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
 from PIL import Image
 from variant_support import clear
@@ -264,48 +262,37 @@ def test_a_title_is_wrapped_to_three_lines_with_an_ellipsis():
 
 # --- in a browser --------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-def test_browser_loads_the_shared_image_at_1200x630(sites):
-    from playwright.sync_api import sync_playwright
+@needs_chromium
+@pytest.mark.parametrize("screen", SCREENS)
+def test_browser_loads_the_shared_image_at_1200x630(sites, browser, screen):
+    with served({"public": sites["public"]}) as urls, tab(browser, screen) as page:
+        base = urls["public"]
+        page.goto(base + "2021/checkout-deploy/")
+        url = page.locator('meta[property="og:image"]').get_attribute("content")
+        assert url and url.startswith(SITE_URL)
+        local = base + url[len(SITE_URL):]  # the site as served here
+        size = page.evaluate(
+            """async (src) => {
+                const response = await fetch(src);
+                if (!response.ok || response.headers.get('content-type') !== 'image/png') return null;
+                const img = new Image();
+                img.src = URL.createObjectURL(await response.blob());
+                await img.decode();
+                return [img.naturalWidth, img.naturalHeight];
+            }""",
+            local,
+        )
+        assert size == [1200, 630]
 
-    handler = functools.partial(_QuietHandler, directory=str(sites["public"]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(15_000)
-                page.goto(base + "2021/checkout-deploy/")
-                url = page.locator('meta[property="og:image"]').get_attribute("content")
-                assert url and url.startswith(SITE_URL)
-                local = base + url[len(SITE_URL):]  # the site as served here
-                size = page.evaluate(
-                    """async (src) => {
-                        const response = await fetch(src);
-                        if (!response.ok || response.headers.get('content-type') !== 'image/png') return null;
-                        const img = new Image();
-                        img.src = URL.createObjectURL(await response.blob());
-                        await img.decode();
-                        return [img.naturalWidth, img.naturalHeight];
-                    }""",
-                    local,
-                )
-                assert size == [1200, 630]
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+
+def test_a_written_page_shares_its_own_title_the_one_its_image_shows(make_handbook):
+    # The navigation names the culture page "Culture"; the page calls itself something longer.
+    root = make_handbook({"stories": {"culture.md": "---\ntitle: Our culture of failure\n---\n\n# Our culture of failure\n\nWe tell.\n"}})
+    site = build_site(root, "public")
+    h = head(site / "culture" / "index.html")
+    assert one(h, "og:title") == one(h, "twitter:title") == "Our culture of failure"
+    assert one(h, "og:image:alt").startswith("Our culture of failure")
+    image = image_file(site, site / "culture" / "index.html", one(h, "og:image"))
+    card = social.page_card("Test Handbook", "Our culture of failure", "", "Culture", social.ACCENTS["culture"])
+    assert image.name == f"{card.key()}.png"  # the image drawn from that same title

@@ -100,7 +100,10 @@ class Sharing:
         """Give a page its description (if it has none) and its sharing meta."""
         src = page.file.src_uri
         meta = page.meta
-        title = _plain(page.title) or self.site_name
+        written = self.view.pages.get(src)
+        # A written page shares the title it gives itself (its preview image shows the same),
+        # not the shorter one a nav entry may give it.
+        title = (written.title if written is not None else None) or _plain(page.title) or self.site_name
         if page.is_homepage:
             title = self.site_name or title
         kind, published = "website", ""

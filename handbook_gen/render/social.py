@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ..core.variants import LessonView, StoryView
 from .pages import label
 
-DRAWING = "1"
+DRAWING = "2"  # 2: PNGs quantised to 64 colours
 """Bump when the drawing changes: every cached image is then drawn again."""
 
 WIDTH, HEIGHT = 1200, 630

@@ -439,6 +439,29 @@ def test_build_one_variant_into_a_dir(make_handbook, cli, tmp_path):
     assert not (out / "internal").exists() and not (root / "site").exists()
 
 
+def test_build_never_replaces_a_folder_of_other_files(make_handbook, cli, tmp_path):
+    root = make_handbook()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me\n", encoding="utf-8")
+    result = cli(root, "build", "--variant", "internal", "-d", str(notes))
+    assert result.exit_code == 1
+    assert result.stderr == (f"refusing to write the site there: {notes} is not empty and does not look like a built site "
+                             "(no index.html or sitemap.xml)\n")
+    assert [p.name for p in notes.iterdir()] == ["todo.txt"] and (notes / "todo.txt").read_text(encoding="utf-8") == "keep me\n"
+    # Nor the handbook, or a folder holding it; nothing is built.
+    for holder in (root, root.parent):
+        result = cli(root, "build", "--variant", "internal", "-d", str(holder))
+        assert result.exit_code == 1 and result.stderr == f"refusing to write the site there: {holder} holds the handbook itself\n"
+    assert (root / "stories" / "2021" / "first-story.md").is_file() and not (root / "site").exists()
+    # An earlier site is replaced, as is an empty folder.
+    site = tmp_path / "site"
+    assert cli(root, "build", "--variant", "internal", "-d", str(site)).exit_code == 0
+    (site / "stale.html").write_text("old\n", encoding="utf-8")
+    assert cli(root, "build", "--variant", "internal", "-d", str(site)).exit_code == 0
+    assert (site / "index.html").is_file() and not (site / "stale.html").exists()
+
+
 def test_build_all_builds_both_variants(make_handbook):
     root = make_handbook(PUBLIC)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

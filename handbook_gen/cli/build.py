@@ -81,6 +81,11 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
     variants = VARIANTS if variant == "all" else (variant,)
     base = Path(site_dir) if site_dir else project.root / "site"
     targets = {v: str(base / v) if (variant == "all" or not site_dir) else str(base) for v in variants}
+    for target in targets.values():
+        reason = refusal(Path(target), project.root)
+        if reason:
+            click.echo(f"refusing to write the site there: {reason}", err=True)
+            raise SystemExit(1)
     started = time.monotonic()
     # Each variant is built into a fresh folder beside its target and moved into place only
     # once its build (and the public audit) succeeded: a failed build leaves no half site,
@@ -115,6 +120,26 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
             stage.discard()
     click.echo(f"done in {time.monotonic() - started:.1f}s", err=True)
     raise SystemExit(1 if failed else 0)
+
+
+def refusal(target: Path, handbook: Path) -> str | None:
+    """Why a built site may not replace the folder `target` (None: it may).
+
+    A site replaces its folder whole, so the folder must be missing, empty or an earlier
+    site: never the handbook, a folder holding it, or a folder of other files."""
+    target = target.resolve()
+    handbook = handbook.resolve()
+    if target == handbook or target in handbook.parents:
+        return f"{target} holds the handbook itself"
+    if target.is_dir() and any(target.iterdir()) and not looks_like_a_site(target):
+        return f"{target} is not empty and does not look like a built site (no index.html or sitemap.xml)"
+    if target.exists() and not target.is_dir():
+        return f"{target} is a file"
+    return None
+
+
+def looks_like_a_site(folder: Path) -> bool:
+    return (folder / "index.html").is_file() or (folder / "sitemap.xml").is_file()
 
 
 class Staging:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..core.diagnostics import Severity, render
-from .build import Staging, build_variant
+from .build import Staging, build_variant, refusal
 from .project import Project, find
 
 DEFAULT_REMOTE = "origin"
@@ -56,10 +56,9 @@ def command(config_file: str | None, remote: str | None, branch: str | None, sit
 def _to_folder(project: Project, target: Path) -> str:
     """Build and audit into DIR.tmp-XXXX beside DIR, then swap it in by renames."""
     target = target.absolute()
-    if target == project.root or target in project.root.parents:
-        raise Refused(f"{target} holds the handbook itself")
-    if target.is_dir() and any(target.iterdir()) and not _looks_like_a_site(target):
-        raise Refused(f"{target} is not empty and does not look like a built site (no index.html or sitemap.xml)")
+    reason = refusal(target, project.root)
+    if reason:
+        raise Refused(reason)
     _valid(project)
     try:
         stage = Staging(target)
@@ -144,10 +143,6 @@ def _valid(project: Project) -> None:
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if errors:
         raise Refused(f"{len(errors)} error{'s' * (len(errors) != 1)} in the content")
-
-
-def _looks_like_a_site(folder: Path) -> bool:
-    return (folder / "index.html").is_file() or (folder / "sitemap.xml").is_file()
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -54,6 +54,18 @@ def test_near_miss_markers_are_errors_with_a_suggestion(line, wanted):
     assert f"did you mean '{wanted}'" in body.problems[0].message
 
 
+def test_comments_in_html_blocks_end_where_a_browser_ends_them():
+    """The public text (what clearance covers) holds what a browser shows: `<!-->` is a whole
+    (empty) comment and `--!>` closes one, so the text after them is published, and public."""
+    for opener in ("<!-->", "<!--->", "<!-- note --!>"):
+        body = segments.parse(f"<div>\n{opener} Shown words\n</div>\n\nAfter. <!-- x -->\n")
+        assert "Shown words" in body.public_text(), opener
+        assert "<!-- x -->" not in body.public_text()
+    # A raw-text element's `<!--` is text, not a comment.
+    body = segments.parse("<style>\n/* <!-- */ p { color: red }\n</style>\n\nShown.\n")
+    assert "color: red" in body.public_text() and "Shown." in body.public_text()
+
+
 def test_comments_are_removed_outside_code_only():
     body = segments.parse("a <!-- note -->b\n<!-- two\nlines -->\n```html\n<!-- kept in a fence -->\n```\n`<!-- kept in code -->`")
     assert body.public_text() == "a b\n\n```html\n<!-- kept in a fence -->\n```\n`<!-- kept in code -->`"

@@ -378,11 +378,10 @@ def _backslashes_before(source: str, i: int) -> int:
 
 
 def _comments_in(body: Body, begin: int, end: int, text: str, offsets: list[int]) -> None:
-    """Record every `<!-- ... -->` of an HTML block and check near-miss markers in it."""
-    at = text.find("<!--", begin, end)
-    while at != -1:
-        close = text.find("-->", at + 4)
-        stop = end if close == -1 or close + 3 > end else close + 3
+    """Record every comment of an HTML block (found as a browser finds them: comments.spans)
+    and check near-miss markers in it."""
+    for start, stop in comments.spans(text[begin:end]):
+        at, stop = begin + start, begin + stop
         comment = text[at:stop]
         line = bisect_right(offsets, at) - 1
         row_end = text.find("\n", at)
@@ -390,7 +389,6 @@ def _comments_in(body: Body, begin: int, end: int, text: str, offsets: list[int]
         if comment.strip() not in (OPEN, CLOSE) or whole_line != comment.strip():
             _near_miss(body, comment, line)
             body.comments.append((at, stop))
-        at = text.find("<!--", stop, end)
 
 
 class _Refs(HTMLParser):

@@ -55,6 +55,17 @@ def test_a_public_pages_cyrillic_quote_is_found(make_handbook):
     assert found == [("stories/about.md", 6, "HB308", "error")]
 
 
+def test_a_public_pages_quote_of_a_title_written_without_spaces_is_found(make_handbook):
+    # Japanese has no spaces between words: each letter counts as a word, as the audit counts them,
+    # so the title is long enough to be told apart from common text.
+    internal = story("鍵を失った夜の話", summary="ローテーションの手順が署名鍵の唯一のコピーを消した。")
+    page = "---\ntitle: 私たち\nvisibility: public\n---\n\n「鍵を失った夜の話」を覚えています。\n"
+    root = make_handbook({"stories": {"2021": {"keys.md": internal}, "about.md": page}})
+    found, problems = run(root)
+    assert found == [("stories/about.md", 6, "HB308", "error")]
+    assert "the title of internal story stories/2021/keys.md" in next(d.message for d in problems if d.code == "HB308")
+
+
 def test_a_public_story_repeating_its_own_internal_value_is_warned(make_handbook):
     extra = "visibility: public\nimpact: Checkout on db-prod-17.internal was down.\ninternal:\n  host: db-prod-17.internal\n  ticket: 4711\n"
     body = "## What happened\n\nThe primary, db-prod-17.internal, filled its disk.\n\n<!-- internal -->\nTicket 4711.\n<!-- /internal -->\n"

@@ -8,11 +8,9 @@ import html
 import io
 import json
 import re
-import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import compress, count, islice
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import markdown
 from . import markers
 from .loading import Handbook
 from .variants import Variant, View, select
+from .words import SPACELESS, WINDOW, normalise
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """The most the audit reads of one site file, once decompressed. A text file or a .gz bigger
@@ -46,19 +45,6 @@ _CHARREF = re.compile(r"(&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]{1
 # escaped character reads the same with its backslash); a surrogate pair first, as one character.
 _JS_ESCAPE = re.compile(r"(\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\\/\"'nrtbfv0]))")
 _JS_SIMPLE = {"n": "\n", "r": "\n", "t": " ", "b": " ", "f": " ", "v": " ", "0": " "}
-# Scripts written without spaces between words (CJK, kana, Hangul, Thai, Lao, Myanmar, Khmer):
-# each of their letters is a word of its own, so a phrase is still a sequence of words.
-_SPACELESS = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc"
-    "\U0001aff0-\U0001b16f\U00020000-\U0003ffff]"
-)
-# How normalise writes ASCII (once lower-cased): letters and digits kept, anything else a space.
-_ASCII = {i: " " for i in range(128) if not chr(i).isalnum()}
-_ASCII_ALL = {i: chr(i) for i in range(128)} | _ASCII
-# A file's normalised text is searched a window of this many characters at a time (windows
-# overlap by the longest needle), so that its words are never all listed at once.
-_WINDOW = 1 << 20
 _TEXT_SUFFIXES = {".html", ".htm", ".xml", ".json", ".js", ".css", ".txt", ".svg", ".md", ".yml", ".yaml", ".map", ".csv", ""}
 _TOO_LARGE = "too large to audit: not published"
 _TOO_LARGE_GZ = "too large to audit once decompressed: not published"
@@ -83,55 +69,11 @@ class Leak:
         return f"{self.file}: {self.what}"
 
 
-def normalise(text: str) -> str:
-    """Words separated by single spaces, in any script: markup and punctuation ignored.
-
-    NFKC-normalised and case-folded; a word is a run of Unicode letters and digits (combining
-    marks dropped, so optional diacritics such as Arabic harakat do not matter; other decimal
-    digits written as 0-9); a letter of a script written without spaces (CJK, kana, Hangul,
-    Thai...) is a word of its own."""
-    if text.isascii():  # NFKC and case folding of ASCII are lower()
-        folded = text.lower().translate(_ASCII)
-    else:
-        folded = unicodedata.normalize("NFKC", text).casefold().translate(_Folding(_ASCII_ALL))
-    # Only letters, digits and spaces are left, spaces to be made single: a window at a time
-    # (cut at a space), so that a long file's words are never all listed at once.
-    pieces = []
-    start = 0
-    while start < len(folded):
-        end = folded.find(" ", start + _WINDOW)
-        end = len(folded) if end < 0 else end
-        if words := folded[start:end].split():
-            pieces.append(" ".join(words))
-        start = end
-    return " ".join(["", *pieces, ""]) if pieces else "  "
-
-
-class _Folding(dict[int, str]):
-    """The str.translate table of normalise: a character not in it yet is worked out when met."""
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold(chr(code))
-        return folded
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold(c: str) -> str:
-    """How normalise writes one character, already NFKC-normalised and case-folded."""
-    if c.isalnum():
-        if _SPACELESS.match(c):
-            return f" {c} "
-        if c.isdecimal():
-            return str(unicodedata.decimal(c))
-        return c
-    return "" if unicodedata.category(c).startswith("M") else " "
-
-
 def _too_short(words: list[str]) -> bool:
     """Too short to be told apart from common text: under 4 characters, spaces included; a
     letter of a script without spaces counts twice (two CJK characters make a name)."""
     length = sum(len(w) for w in words) + len(words) - 1
-    return length + sum(1 for w in words if _SPACELESS.match(w)) < 4
+    return length + sum(1 for w in words if SPACELESS.match(w)) < 4
 
 
 class _WordIndex:
@@ -487,16 +429,16 @@ def _ids_in(text: str, private_ids: set[str]) -> set[str]:
     time: a file of a million id-like words is never listed whole."""
     overlap = max(map(len, private_ids), default=0) + len(".html") + 1
     found: set[str] = set()
-    for start in range(0, max(len(text) - overlap, 1), _WINDOW):
+    for start in range(0, max(len(text) - overlap, 1), WINDOW):
         # The pattern looks behind `start`, and not past the window's end.
-        found |= {word.lower() for word in set(_ID_IN_URL.findall(text, start, start + _WINDOW + overlap))} & private_ids
+        found |= {word.lower() for word in set(_ID_IN_URL.findall(text, start, start + WINDOW + overlap))} & private_ids
     return found
 
 
 def _windows(norm: str, overlap: int) -> Iterator[str]:
-    """A long normalised text in windows of _WINDOW characters, each overlapping the next by
+    """A long normalised text in windows of WINDOW characters, each overlapping the next by
     `overlap`: a phrase no longer than that lies whole in the window where it starts."""
-    step = max(_WINDOW, 4 * overlap)
+    step = max(WINDOW, 4 * overlap)
     for start in range(0, max(len(norm) - overlap, 1), step):
         yield norm[start : start + step + overlap]
 

@@ -8,22 +8,16 @@ error naming both files. A public story whose public text repeats a value of its
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .diagnostics import Diagnostic, error, warning
 from .model import Handbook, Status, StoryEntry
 from .segments import Body, Kind
+from .words import normalise
 
 _MIN_TITLE_WORDS = 3  # shorter titles are ordinary phrases ("The outage")
 _MIN_VALUE_CHARS = 4
-
-
-def normalise(text: str) -> str:
-    """Case-folded words of any script, separated by single spaces, padded with one space."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " " + " ".join("".join(c if c.isalnum() else " " for c in text).split()) + " "
 
 
 def check(hb: Handbook) -> list[Diagnostic]:

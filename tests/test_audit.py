@@ -16,9 +16,9 @@ from variant_support import clear
 
 from handbook_gen.cli import handbook
 from handbook_gen.core.audit import needles, scan
-from handbook_gen.core.words import normalise
 from handbook_gen.core.validation import check
 from handbook_gen.core.variants import Variant, select
+from handbook_gen.core.words import normalise
 
 AUTHORS = """\
 ada:

@@ -8,7 +8,11 @@ from conftest import MKDOCS_YML, build_site, story
 
 
 def _locations(site):
-    return {doc["location"] for doc in json.loads((site / "search" / "search_index.json").read_text())["docs"]}
+    """The pages the site's search finds: those Pagefind indexes (or Material's index lists, without Pagefind)."""
+    material = {doc["location"] for doc in json.loads((site / "search" / "search_index.json").read_text())["docs"]}
+    pagefind = {page.parent.relative_to(site).as_posix() + "/" for page in site.rglob("index.html")
+                if "data-pagefind-body" in page.read_text(encoding="utf-8")}
+    return material | pagefind
 
 
 def test_story_in_a_folder_mkdocs_excludes_by_default_is_built(make_handbook):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 import shutil
 
 import pytest
 from conftest import CORPUS, REPO, build_site
+from variant_support import pagefind_records
 
 from handbook_gen.core.diagnostics import Severity
 from handbook_gen.core.frontmatter import parse
@@ -51,9 +50,9 @@ def test_corpus_builds_one_page_per_story_all_searchable(corpus_handbook):
     assert missing == []
     assert len(pages) == len(files)
 
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    indexed = {html.unescape(doc["title"]) for doc in index["docs"]}
-    located = {doc["location"].split("#", 1)[0] for doc in index["docs"]}
+    records = pagefind_records(site)  # the site's search index
+    indexed = {record["meta"]["title"] for record in records.values()}
+    located = {url.lstrip("/") for url in records}
     absent = []
     for path in files:
         doc, problems = parse(path.name, path.read_text(encoding="utf-8"))

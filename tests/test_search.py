@@ -13,7 +13,7 @@ import pytest
 from browsing import SCREENS, open_search, served, tab
 from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
 from mkdocs.exceptions import PluginError
-from variant_support import clear
+from variant_support import clear, pagefind_files, pagefind_records
 
 from handbook_gen.core import audit
 from handbook_gen.core.validation import check
@@ -99,33 +99,13 @@ def internal(handbook: Path) -> Path:
     return build_site(handbook, "internal")
 
 
-def _unpacked(bundle: Path) -> dict[str, bytes]:
-    """Every file of a Pagefind bundle as its reader gets it: gzip files (no .gz suffix) decompressed."""
-    out = {}
-    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        out[path.relative_to(bundle).as_posix()] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-    return out
-
-
-def _fragments(site: Path) -> dict[str, dict]:
-    """Pagefind's record of each indexed page, by URL (a fragment is `pagefind_dcd` + JSON)."""
-    records = {}
-    for name, data in _unpacked(site / "pagefind").items():
-        if name.startswith("fragment/"):
-            assert data.startswith(b"pagefind_dcd"), name
-            record = json.loads(data[len(b"pagefind_dcd") :])
-            records[record["url"]] = record
-    return records
-
-
 # --- The index ---------------------------------------------------------------------------
 
 
 def test_public_index_exists_and_holds_no_internal_text(public: Path) -> None:
     bundle = public / "pagefind"
     assert (bundle / "pagefind-entry.json").is_file() and (bundle / "pagefind-ui.js").is_file()
-    files = _unpacked(bundle)
+    files = pagefind_files(bundle)
     assert any(n.startswith("fragment/") for n in files) and any(n.startswith("index/") for n in files)
     for name, data in files.items():
         for word in INTERNAL_WORDS:
@@ -135,13 +115,13 @@ def test_public_index_exists_and_holds_no_internal_text(public: Path) -> None:
 
 
 def test_internal_index_is_of_the_internal_site(internal: Path) -> None:
-    records = _fragments(internal)
+    records = pagefind_records(internal)
     assert "/2020/quokkasecret-outage/" in records
     assert "wombatsection" in records["/2021/heliotrope-deploy/"]["content"]
 
 
 def test_only_stories_lessons_and_pages_are_indexed(public: Path) -> None:
-    urls = set(_fragments(public))
+    urls = set(pagefind_records(public))
     stories = {f"/{src[:-3]}/" for src, fields in STORIES.items() if fields[4]}
     assert urls == stories | {"/", "/culture/", "/lessons/keep-backups/", "/lessons/hostile-lesson/"}
     for listing in ("years/index.html", "years/2021/index.html", "teams/index.html", "teams/payments/index.html",
@@ -150,31 +130,40 @@ def test_only_stories_lessons_and_pages_are_indexed(public: Path) -> None:
         if (public / listing).exists():
             assert "data-pagefind-body" not in (public / listing).read_text(encoding="utf-8"), listing
     assert "data-pagefind-body" in (public / "2021/heliotrope-deploy/index.html").read_text(encoding="utf-8")
-    # Material's index (the fallback, still built) leaves the listings out too.
-    docs = json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    pages = {d["location"].split("#")[0] for d in docs}
-    assert not {p for p in pages if p.split("/")[0] in ("years", "teams", "tags", "kinds", "severities", "awards", "stats")}
-    assert "lessons/" not in pages and "2021/heliotrope-deploy/" in pages
+    # Pagefind serves the search: Material's index, which nothing would read, holds no page.
+    assert json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"] == []
 
 
 def test_a_story_is_indexed_with_its_facets_title_and_summary(public: Path) -> None:
-    record = _fragments(public)["/2021/heliotrope-deploy/"]
+    record = pagefind_records(public)["/2021/heliotrope-deploy/"]
     assert record["meta"]["title"] == "The heliotrope deploy"
     assert record["meta"]["summary"] == "A deploy of the heliotrope service took checkout down for an hour."
     # One value per facet value; the internal lesson is not one of them.
     assert record["filters"] == {"team": ["platform"], "kind": ["Incident"], "severity": ["Major"], "year": ["2021"], "lesson": ["Keep backups"]}
     # What a body says is text, never a facet or meta of the page.
     assert "injected" in record["content"] and "Faked" in record["content"]
-    juniper = _fragments(public)["/2023/juniper-migration/"]
+    juniper = pagefind_records(public)["/2023/juniper-migration/"]
     assert sorted(juniper["filters"]["team"]) == ["data", "payments"] and "severity" not in juniper["filters"]
     # The hidden fields are read, not indexed as words: the content starts with the title.
     assert record["content"].startswith("The heliotrope deploy")
     assert record["content"].count("took checkout down") == 1
 
 
-def test_material_result_leads_with_title_and_summary(public: Path) -> None:
-    docs = json.loads((public / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    first = next(d for d in docs if d["location"] == "2021/heliotrope-deploy/")
+@pytest.fixture(scope="module")
+def material_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same handbook's public site, searched with Material's search (`search_engine: material`)."""
+    root = tmp_path_factory.mktemp("material-search") / "hb"
+    write_tree(root, _tree(MKDOCS_YML + "      search_engine: material\n"))
+    clear(root, *_public_ids())
+    return build_site(root, "public")
+
+
+def _material_docs(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_material_result_leads_with_title_and_summary(material_public: Path) -> None:
+    first = next(d for d in _material_docs(material_public) if d["location"] == "2021/heliotrope-deploy/")
     assert first["title"] == "The heliotrope deploy"
     assert first["text"].startswith("<p>A deploy of the heliotrope service"), first["text"][:200]
     # The metadata card follows the summary: its text is searchable, but never leads.
@@ -199,17 +188,30 @@ def test_audit_finds_internal_text_planted_in_the_public_index(handbook: Path, p
 # --- Choosing the engine -----------------------------------------------------------------
 
 
-def test_material_engine_builds_no_pagefind_index(tmp_path: Path) -> None:
-    root = tmp_path / "hb"
-    write_tree(root, _tree(MKDOCS_YML + "      search_engine: material\n"))
-    clear(root, *_public_ids())
-    site = build_site(root, "public")
+def test_material_engine_builds_no_pagefind_index(material_public: Path) -> None:
+    site = material_public
     assert not (site / "pagefind").exists()
     page = (site / "2021/heliotrope-deploy/index.html").read_text(encoding="utf-8")
     assert "data-pagefind" not in page and "handbook/search.js" not in page and 'name="search"' in page
-    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    assert "2021/heliotrope-deploy/" in {d["location"] for d in docs}
-    assert not any(d["location"].startswith("years/") for d in docs)
+    pages = {d["location"].split("#")[0] for d in _material_docs(site)}
+    assert "2021/heliotrope-deploy/" in pages and "culture/" in pages
+    # Material's index leaves the listings out, as Pagefind's does.
+    assert not {p for p in pages if p.split("/")[0] in ("years", "teams", "tags", "kinds", "severities", "awards", "stats")}
+    assert "lessons/" not in pages
+
+
+def test_with_the_offline_plugin_material_keeps_its_index_for_pages_opened_from_files(tmp_path: Path) -> None:
+    # Pagefind needs a server; Material's search answers a site opened from files, with its offline plugin.
+    config = MKDOCS_YML.replace("plugins:\n  - search\n", "plugins:\n  - search\n  - offline\n")
+    assert config != MKDOCS_YML
+    root = tmp_path / "hb"
+    write_tree(root, _tree(config))
+    clear(root, *_public_ids())
+    site = build_site(root, "public")
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    pages = {d["location"].split("#")[0] for d in _material_docs(site)}
+    # (the offline plugin writes pages as NAME.html, for links that work from files)
+    assert "2021/heliotrope-deploy.html" in pages and not any(p.startswith("years/") for p in pages)
 
 
 def test_engine_defaults_to_pagefind_where_installed(monkeypatch: pytest.MonkeyPatch) -> None:

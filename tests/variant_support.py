@@ -58,3 +58,23 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def pagefind_files(bundle: Path) -> dict[str, bytes]:
+    """Every file of a Pagefind bundle as its reader gets it: gzip files (no .gz suffix) decompressed."""
+    out = {}
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        out[path.relative_to(bundle).as_posix()] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    return out
+
+
+def pagefind_records(site: Path) -> dict[str, dict]:
+    """Pagefind's record of each indexed page of a site, by URL (a fragment is `pagefind_dcd` + JSON)."""
+    records = {}
+    for name, data in pagefind_files(site / "pagefind").items():
+        if name.startswith("fragment/"):
+            assert data.startswith(b"pagefind_dcd"), name
+            record = json.loads(data[len(b"pagefind_dcd") :])
+            records[record["url"]] = record
+    return records

@@ -65,18 +65,24 @@ class Search:
     def __init__(self, engine: str) -> None:
         self.engine = engine
         self.fields: dict[str, str] = {}  # src -> hidden fields, from page() to wrap()
+        self.material_index = engine == MATERIAL
 
     def configure(self, config: MkDocsConfig) -> None:
         # theme/main.html loads the Pagefind UI (and keeps Material's index from downloading) on this.
         config.extra["handbook_search"] = self.engine
+        # Material's index serves only where Pagefind cannot: a site opened from files, which
+        # Material's search reads only with its offline plugin. Otherwise no page goes into it.
+        self.material_index = self.engine == MATERIAL or any(
+            name in config.plugins for name in ("offline", "material/offline"))
 
     def page(self, html: str, page: Page, view: View, kind: str, key: str) -> str:
         """On a page's content HTML: keep generated listings out of every index; note the fields
         Pagefind reads of every other page (see wrap)."""
         src = page.file.src_uri
         html = markup.disarm(html)
-        if markup.is_listing(src):
+        if markup.is_listing(src) or not self.material_index:
             page.meta["search"] = {"exclude": True}  # Material's search
+        if markup.is_listing(src):
             return html  # and no data-pagefind-body: Pagefind skips it
         if self.engine != PAGEFIND:
             return html

@@ -121,7 +121,8 @@ def test_new_with_an_unknown_team_writes_nothing(make_handbook, cli):
 # --- handbook init ---------------------------------------------------------------------
 
 STEPS = [
-    "Check out", "Set up Python", "Install", "Check", "Publication report", "Build", "Audit", "Upload the internal site", "Upload the public site",
+    "Check out", "Set up Python", "Install", "Check", "Publication report", "Cache preview images", "Build", "Audit",
+    "Upload the internal site", "Upload the public site",
 ]
 
 
@@ -192,7 +193,14 @@ def test_init_workflow_parses_and_runs_the_named_steps(cli, tmp_path):
     assert sorted(s["with"]["path"] for s in uploads) == ["site/internal", "site/public"]
     assert "push" in deploy_job["if"] and "refs/heads/main" in deploy_job["if"]
     assert deploy_job["steps"][-1]["run"] == "handbook deploy"
-    assert [s["name"] for s in deploy_job["steps"]] == ["Check out", "Set up Python", "Install", "Deploy"]
+    assert [s["name"] for s in deploy_job["steps"]] == ["Check out", "Set up Python", "Install", "Cache preview images", "Deploy"]
+    # Both jobs keep the preview images where the build caches them, so unchanged stories are not drawn again.
+    from handbook_gen.render import social
+
+    for job in (check_job, deploy_job):
+        cache = next(s for s in job["steps"] if s["name"] == "Cache preview images")
+        assert cache["uses"].startswith("actions/cache@") and "hashFiles('stories/**')" in cache["with"]["key"]
+        assert Path(cache["with"]["path"]) in social.CACHE.parents
 
 
 def test_init_scaffold_checks_clean_builds_and_passes_the_audit(cli, tmp_path):

@@ -69,6 +69,7 @@ class Sharing:
         site_card = social.page_card("", site, self.site_description)  # the site's name is its title
         root = Path(config.config_file_path or ".").absolute().parent
         folder = social.cache_dir(root)
+        social.ensure_all([*cards.values(), site_card], folder)
         published: set[str] = set()
 
         def publish(card: social.Card) -> str:

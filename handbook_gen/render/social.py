@@ -15,17 +15,20 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from ..core.variants import LessonView, StoryView
 from .pages import label
 
-DRAWING = "2"  # 2: PNGs quantised to 64 colours
+DRAWING = "3"  # 2: PNGs quantised to 64 colours; 3: onto the blends of the card's colours
 """Bump when the drawing changes: every cached image is then drawn again."""
 
 WIDTH, HEIGHT = 1200, 630
@@ -60,6 +63,7 @@ _SUMMARY_LINES = 2
 
 drawn = 0
 """How many images this process has drawn (cache misses): the tests count on it."""
+_counting = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,24 @@ def ensure(card: Card, folder: Path) -> Path:
     return path
 
 
+def ensure_all(cards: Iterable[Card], folder: Path) -> None:
+    """Draw every card not in the cache folder yet, a few at a time (Pillow draws and encodes
+    without holding Python's lock, so threads share the cores)."""
+    missing = {card.key(): card for card in cards if not (folder / f"{card.key()}.png").is_file()}
+    if len(missing) < 2:
+        for card in missing.values():
+            ensure(card, folder)
+        return
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        for _ in pool.map(lambda card: ensure(card, folder), missing.values()):
+            pass
+
+
 def draw(card: Card) -> bytes:
     """Draw a card as a 1200x630 PNG."""
     global drawn
-    drawn += 1
+    with _counting:
+        drawn += 1
     image = Image.new("RGB", (WIDTH, HEIGHT), _BACKGROUND)
     pen = ImageDraw.Draw(image)
     width = WIDTH - 2 * _MARGIN
@@ -166,10 +184,29 @@ def draw(card: Card) -> bytes:
             y += 42
 
     out = BytesIO()
-    # A card has a few hues and their anti-aliased edges: 64 colours look the same, and the
-    # PNG is half as long to encode and under half the size.
-    image.quantize(64, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
+    # A card holds its few colours and their anti-aliased edges, which are blends of a colour
+    # with the background: mapped onto those blends, the PNG looks the same, takes a third of
+    # the space, and is quick to make (no palette to search for).
+    image.quantize(palette=_palette(card.accent), dither=Image.Dither.NONE).save(out, "PNG")
     return out.getvalue()
+
+
+_BLEND_STEPS = 16  # blends of each colour with the background, the background and the colour included
+
+
+@lru_cache(maxsize=16)
+def _palette(accent: str) -> Image.Image:
+    """A palette image of a card's colours and their blends with the background (64 entries)."""
+    background = ImageColor.getrgb(_BACKGROUND)
+    colours: list[int] = []
+    for colour in (_TITLE, _SUMMARY, _SITE, accent):
+        rgb = ImageColor.getrgb(colour)
+        for step in range(_BLEND_STEPS):
+            t = step / (_BLEND_STEPS - 1)
+            colours += [round(b + (c - b) * t) for b, c in zip(background, rgb, strict=False)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colours)
+    return palette
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:

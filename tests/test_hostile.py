@@ -919,7 +919,8 @@ def _pagefind_search(pg, dialogs: list[str], variant: str) -> None:
         box.fill(word)
         pg.wait_for_function(
             "w => { const m = document.querySelector('.pagefind-ui__message');"
-            " return m && m.textContent.includes('for ' + w) && document.querySelector('.pagefind-ui__result-title'); }", arg=word)
+            " return m && m.textContent.includes('for ' + w) && document.querySelector('.pagefind-ui__result-title')"
+            " && !document.querySelector('.pagefind-ui__results .pagefind-ui__loading'); }", arg=word)
         results = pg.locator(".pagefind-ui__result")
         for k in range(min(results.count(), 5)):
             results.nth(k).hover()

@@ -312,3 +312,25 @@ def test_values_show_as_text_in_results_and_facets(page) -> None:
     page.wait_for_timeout(200)  # an image that loaded would have fired its handler by now
     assert page.locator(".hb-pagefind img, .hb-pagefind b").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_an_index_of_an_earlier_build_never_reaches_the_next(tmp_path: Path) -> None:
+    """Material's search plugin lives as long as the process; once a dirty build (a preview)
+    has run, it merges its last index into the next build's, and an empty index is replaced
+    by the last one whole. An internal build indexed by Material, then a public build that
+    leaves Material's index empty (Pagefind serves), must give the public site no page."""
+    from mkdocs.config import load_config
+
+    root = tmp_path / "hb"
+    write_tree(root, _tree(MKDOCS_YML + "      search_engine: material\n"))
+    clear(root, *_public_ids())
+    material = load_config(str(root / "mkdocs.yml")).plugins["material/search"]
+    material.on_startup(command="serve", dirty=True)  # what a preview leaves behind
+    try:
+        internal = build_site(root, "internal")
+        (root / "mkdocs.yml").write_text(MKDOCS_YML + "      search_engine: pagefind\n", encoding="utf-8")
+        public = build_site(root, "public")
+    finally:
+        material.on_startup(command="build", dirty=False)
+    assert "quokkasecret" in (internal / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert _material_docs(public) == []

@@ -39,9 +39,15 @@ def search_docs(site: Path) -> list[dict]:
 
 
 def search_text(site: Path, location: str) -> str:
-    """All search-index text of one page (its sections included), lower-cased."""
+    """All search-index text of one page, lower-cased: its sections in Material's index, and
+    its record in Pagefind's (where Pagefind serves, Material's index holds no page)."""
     docs = [d for d in search_docs(site) if d["location"].split("#", 1)[0] == location]
-    return " ".join(f"{d['title']} {d['text']}" for d in docs).lower()
+    parts = [f"{d['title']} {d['text']}" for d in docs]
+    if (site / "pagefind").is_dir():
+        record = pagefind_records(site).get("/" + location)
+        if record is not None:
+            parts.append(f"{record['meta'].get('title', '')} {record['content']}")
+    return " ".join(parts).lower()
 
 
 def clear(root: Path, *ids: str, by: str = "ada") -> None:

@@ -206,12 +206,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.sharing = Sharing(self.view, self.handbook, config, images=self.config.share_images)
         self.sharing.add_images(files, config)  # link-preview images: see sharing.py
         self.markdown = {}
+        # Material's search keeps its last index once a process has made a dirty build (its
+        # plugin lives as long as the process) and merges it into the next one, meant for a
+        # one-page reload: an index of another build, maybe of the other variant. Never here:
+        # each build indexes its own pages (and the preview puts back the pages it skipped).
+        for plugin in config.plugins.values():
+            if hasattr(plugin, "search_index_prev"):
+                plugin.search_index_prev = None
         if self.preview is not None:
-            # Material's search keeps the last index across dirty builds and merges it for
-            # one page only; the preview puts back every page it skipped instead.
-            for plugin in config.plugins.values():
-                if hasattr(plugin, "search_index_prev"):
-                    plugin.search_index_prev = None
             salt = json.dumps([self.view.variant, config.nav, dict(config.extra), config.site_url], sort_keys=True, default=str)
             self.preview.mark(files, self._markdown_of, salt)
         return files

@@ -47,20 +47,16 @@ def test_quotes_in_internal_pages_and_sections_are_fine(make_handbook):
     assert found == []
 
 
-def test_a_public_pages_cyrillic_quote_is_found(make_handbook):
-    internal = story("Ночь, когда сервис потерял ключи", summary="Скрипт ротации удалил единственную копию ключей подписи.")
-    page = "---\ntitle: О нас\nvisibility: public\n---\n\nМы помним: ночь, когда сервис потерял ключи.\n"
-    root = make_handbook({"stories": {"2021": {"keys.md": internal}, "about.md": page}})
-    found, _ = run(root)
-    assert found == [("stories/about.md", 6, "HB308", "error")]
-
-
-def test_a_public_pages_quote_of_a_title_written_without_spaces_is_found(make_handbook):
-    # Japanese has no spaces between words: each letter counts as a word, as the audit counts them,
-    # so the title is long enough to be told apart from common text.
-    internal = story("鍵を失った夜の話", summary="ローテーションの手順が署名鍵の唯一のコピーを消した。")
-    page = "---\ntitle: 私たち\nvisibility: public\n---\n\n「鍵を失った夜の話」を覚えています。\n"
-    root = make_handbook({"stories": {"2021": {"keys.md": internal}, "about.md": page}})
+@pytest.mark.parametrize(("title", "summary", "page_title", "quote"), [
+    ("Ночь, когда сервис потерял ключи", "Скрипт ротации удалил единственную копию ключей подписи.",
+     "О нас", "Мы помним: ночь, когда сервис потерял ключи."),
+    # Japanese has no spaces between words: each letter counts as a word, as the audit counts
+    # them, so the title is long enough to be told apart from common text.
+    ("鍵を失った夜の話", "ローテーションの手順が署名鍵の唯一のコピーを消した。", "私たち", "「鍵を失った夜の話」を覚えています。"),
+], ids=["cyrillic", "japanese"])
+def test_a_public_pages_quote_of_an_internal_title_in_any_script_is_found(make_handbook, title, summary, page_title, quote):
+    page = f"---\ntitle: {page_title}\nvisibility: public\n---\n\n{quote}\n"
+    root = make_handbook({"stories": {"2021": {"keys.md": story(title, summary=summary)}, "about.md": page}})
     found, problems = run(root)
     assert found == [("stories/about.md", 6, "HB308", "error")]
     assert "the title of internal story stories/2021/keys.md" in next(d.message for d in problems if d.code == "HB308")

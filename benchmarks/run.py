@@ -453,7 +453,7 @@ def pagefind_first_result(site: Path, i: int) -> dict[str, Any]:
             page.locator(".pagefind-ui__search-input").fill(query)
             page.wait_for_function("() => window.__hbClock.result !== null")
             clock = page.evaluate("() => window.__hbClock")
-            first = page.locator(".pagefind-ui__result-title").first.inner_text()
+            first = clock["title"]
             done = list(fetched)
         finally:
             context.close()
@@ -487,7 +487,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # header's box, the last keystroke in Pagefind's box, and the frame in which a result title
 # shows with nothing left loading.
 _RESULT_CLOCK = """
-window.__hbClock = {click: null, typed: null, result: null};
+window.__hbClock = {click: null, typed: null, result: null, title: null};
 document.addEventListener("pointerdown", () => { if (window.__hbClock.click === null) window.__hbClock.click = performance.now() }, true);
 document.addEventListener("input", (ev) => {
   if (ev.target.classList && ev.target.classList.contains("pagefind-ui__search-input")) window.__hbClock.typed = performance.now()
@@ -495,8 +495,11 @@ document.addEventListener("input", (ev) => {
 new MutationObserver(() => {
   const c = window.__hbClock;
   if (c.typed === null || c.result !== null) return;
-  if (document.querySelector(".pagefind-ui__result-title") && !document.querySelector(".pagefind-ui__results .pagefind-ui__loading"))
+  const title = document.querySelector(".pagefind-ui__result-title");
+  if (title && !document.querySelector(".pagefind-ui__results .pagefind-ui__loading")) {
     c.result = performance.now();
+    c.title = title.textContent.trim();  // read now: the results may be drawn again (facet counts)
+  }
 }).observe(document, {childList: true, subtree: true});
 """
 

@@ -69,13 +69,12 @@ class Sharing:
         site_card = social.page_card("", site, self.site_description)  # the site's name is its title
         root = Path(config.config_file_path or ".").absolute().parent
         folder = social.cache_dir(root)
-        social.ensure_all([*cards.values(), site_card], folder)
+        *paths, site_path = social.ensure_all([*cards.values(), site_card], folder)
         published: set[str] = set()
 
-        def publish(card: social.Card) -> str:
-            dest = f"{IMAGES}/{card.key()}.png"
+        def publish(path: Path) -> str:
+            dest = f"{IMAGES}/{path.name}"  # named by the card's content hash
             if dest not in published:
-                path = social.ensure(card, folder)
                 existing = files.get_file_from_path(dest)
                 if existing is not None:
                     files.remove(existing)
@@ -83,8 +82,8 @@ class Sharing:
                 published.add(dest)
             return dest
 
-        self.images = {src: publish(card) for src, card in cards.items()}
-        self.site_image = publish(site_card)
+        self.images = {src: publish(path) for src, path in zip(cards, paths, strict=True)}
+        self.site_image = publish(site_path)
         self._site_meta(config)
 
     def _site_meta(self, config: MkDocsConfig) -> None:

@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass
 from functools import lru_cache
@@ -132,17 +131,20 @@ def ensure(card: Card, folder: Path) -> Path:
     return path
 
 
-def ensure_all(cards: Iterable[Card], folder: Path) -> None:
-    """Draw every card not in the cache folder yet, a few at a time (Pillow draws and encodes
-    without holding Python's lock, so threads share the cores)."""
-    missing = {card.key(): card for card in cards if not (folder / f"{card.key()}.png").is_file()}
+def ensure_all(cards: list[Card], folder: Path) -> list[Path]:
+    """Each card's image in the cache folder, in the cards' order; the ones not there yet are
+    drawn a few at a time (Pillow draws and encodes without holding Python's lock, so threads
+    share the cores)."""
+    paths = [folder / f"{card.key()}.png" for card in cards]
+    missing = list({path: card for path, card in zip(paths, cards, strict=True) if not path.is_file()}.values())
     if len(missing) < 2:
-        for card in missing.values():
+        for card in missing:
             ensure(card, folder)
-        return
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        for _ in pool.map(lambda card: ensure(card, folder), missing.values()):
-            pass
+    else:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            for _ in pool.map(lambda card: ensure(card, folder), missing):
+                pass
+    return paths
 
 
 def draw(card: Card) -> bytes:

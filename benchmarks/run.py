@@ -88,6 +88,7 @@ def make_handbook(root: Path, n: int) -> None:
 
     shutil.copytree(REPO / "stories", root / "stories")
     shutil.copytree(REPO / "overrides", root / "overrides")
+    shutil.copytree(REPO / "placeholder", root / "placeholder")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     samples = sorted((root / "stories").glob("20*/*.md"))
     texts = [p.read_text(encoding="utf-8") for p in samples]

@@ -18,7 +18,7 @@ CORPUS = REPO.parent / "shared" / "corpus" / "postmortems" / "stories"
 MKDOCS_YML = """\
 site_name: Test Handbook
 site_url: https://handbook.example.com/
-docs_dir: stories
+docs_dir: placeholder
 theme:
   name: material
   features: [navigation.prune]
@@ -27,6 +27,8 @@ plugins:
   - handbook:
       variant: !ENV [HANDBOOK_VARIANT, internal]
 """
+
+PLACEHOLDER = "# Built with handbook build\n"
 
 AUTHORS = """\
 ada:
@@ -56,6 +58,7 @@ def base_tree() -> dict[str, Any]:
     """A small valid handbook: one page, one lesson, one story."""
     return {
         "mkdocs.yml": MKDOCS_YML,
+        "placeholder": {"index.md": PLACEHOLDER},
         "stories": {
             "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome.\n",
             "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",
@@ -88,6 +91,8 @@ def make_handbook(tmp_path: Path) -> Callable[..., Path]:
         if base:
             write_tree(root, base_tree())
         write_tree(root, tree or {})
+        if (root / "mkdocs.yml").exists() and not (root / "placeholder").exists():
+            write_tree(root, {"placeholder": {"index.md": PLACEHOLDER}})  # MkDocs' docs_dir: see core/placeholder.py
         return root
 
     return make

@@ -283,7 +283,7 @@ def test_sample_handbook_raises_no_false_alarm(tmp_path):
     """The sample handbook of this repository builds a public site the audit finds clean."""
     root = tmp_path / "sample"
     root.mkdir()
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     public = build_site(root, "public", tmp_path / "public")  # the build audits itself too

@@ -72,7 +72,7 @@ def test_sample_handbook_renders_without_markdown_leftovers(tmp_path):
 
     from conftest import REPO
 
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     site = build_site(tmp_path, "internal")
@@ -91,7 +91,7 @@ def test_sample_builds_strict_and_quiet(tmp_path):
 
     from conftest import REPO
 
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     for variant in ("internal", "public"):

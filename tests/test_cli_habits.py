@@ -82,7 +82,7 @@ def test_serve_on_a_busy_port_says_so_in_one_line(make_handbook):
 
 def test_a_preview_shows_content_errors_and_recovers(tmp_path):
     root = tmp_path / "hb"
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     story_file = root / "stories" / "2021" / "shipped-someone-elses-installer.md"

@@ -23,6 +23,7 @@ def corpus_handbook(tmp_path_factory):
     shutil.copytree(CORPUS, root / "stories", symlinks=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "overrides", root / "overrides")
+    shutil.copytree(REPO / "placeholder", root / "placeholder")
     return root
 
 

@@ -23,7 +23,7 @@ def test_a_dirty_preview_renders_only_changed_pages_and_keeps_search_whole(tmp_p
     import shutil
 
     root = tmp_path / "hb"
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     site = tmp_path / "site"

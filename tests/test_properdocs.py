@@ -18,7 +18,7 @@ pytest.importorskip("properdocs")
 
 @pytest.mark.parametrize("variant", ["internal", "public"])
 def test_sample_builds_under_properdocs(tmp_path, variant):
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_VARIANT": variant}

@@ -331,7 +331,7 @@ def sample_sites(tmp_path_factory: pytest.TempPathFactory):
     from conftest import REPO
 
     root = tmp_path_factory.mktemp("a11y")
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, root / name)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert "      variant:" in config

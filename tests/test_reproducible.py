@@ -12,7 +12,7 @@ from handbook_gen.core import validation
 
 
 def _copy_sample(root: Path) -> Path:
-    for name in ("stories", "overrides"):
+    for name in ("stories", "overrides", "placeholder"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import audit, build, check, clear, deploy, diff, init, new, schema, serve
+from . import audit, build, check, clear, deploy, diff, init, migrate, new, schema, serve
 
 _CONFIG_HELP = "The handbook's MkDocs configuration [default: the nearest mkdocs.yml, from the current folder up]."
 # Subcommands that read no handbook, so take no -f FILE of their own.
@@ -49,7 +49,7 @@ def handbook(ctx: click.Context, config_file: str | None) -> None:
     ctx.obj = config_file
 
 
-for module in (check, build, deploy, diff, serve, new, clear, audit, schema, init):
+for module in (check, build, deploy, diff, serve, new, clear, audit, schema, init, migrate):
     handbook.add_command(module.command)
 
 

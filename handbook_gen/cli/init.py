@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 import click
 
 from .. import __version__
+from ..core import placeholder
 from ..core.schema import story_json_schema
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
@@ -41,12 +42,14 @@ def scaffold_files(today: dt.date) -> dict[PurePosixPath, bytes]:
         if source.name.endswith(".j2"):
             parts[-1] = parts[-1].removesuffix(".j2")
             text = data.decode("utf-8")
-            for placeholder, value in values.items():
-                text = text.replace(placeholder, value)
+            for marker, value in values.items():
+                text = text.replace(marker, value)
             data = text.encode("utf-8")
         if source.name == FIRST_STORY:
             parts = ["stories", str(today.year), "first-story.md"]
         files[PurePosixPath(*parts)] = data
+    # MkDocs' docs_dir: all that an engine without the plugin can publish.
+    files[PurePosixPath(placeholder.PLACEHOLDER_DIR, placeholder.PAGE)] = placeholder.TEXT.encode("utf-8")
     # What `handbook schema` prints, for editors (.vscode/settings.json points at it).
     files[SCHEMA_FILE] = (json.dumps(story_json_schema(), indent=2) + "\n").encode("utf-8")
     return files

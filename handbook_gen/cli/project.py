@@ -11,6 +11,7 @@ from typing import Any
 import click
 import yaml
 
+from ..core import placeholder
 from ..core.diagnostics import Diagnostic
 from ..core.loading import Handbook
 from ..core.validation import check
@@ -37,8 +38,16 @@ class Project:
 
     config_file: Path
     root: Path
-    docs_dir: Path
+    docs_dir: Path  # the content folder: the plugin's content_dir (MkDocs' docs_dir holds only a placeholder)
     options: dict[str, Any] = field(default_factory=dict)  # the handbook plugin's, as written
+    engine_docs: Path | None = None  # MkDocs' docs_dir: the placeholder an engine without the plugin builds
+
+    def require_fail_closed(self, shown: str | Path) -> None:
+        """Stop with what to change when an engine without the plugin could publish the content."""
+        assert self.engine_docs is not None
+        why = placeholder.problem(self.engine_docs, self.docs_dir)
+        if why:
+            raise click.ClickException(f"{shown}: {why}")
 
     def check(self, today: dt.date | None = None) -> tuple[Handbook, list[Diagnostic]]:
         """Validate the handbook's content, as the plugin will."""
@@ -48,7 +57,7 @@ class Project:
 CONFIG_NAME = "mkdocs.yml"
 
 
-def find(config_file: str | None = None) -> Project:
+def find(config_file: str | None = None, *, check_layout: bool = True) -> Project:
     """Locate the handbook, or stop with a clear message.
 
     config_file is the -f FILE given, if any; without one, the handbook is the nearest
@@ -76,8 +85,13 @@ def find(config_file: str | None = None) -> Project:
     if not isinstance(data, dict):
         raise click.ClickException(f"{shown}: expected a mapping of settings")
     root = path.absolute().parent
-    docs = data.get("docs_dir", "docs")
-    return Project(path.absolute(), root, Path(os.path.normpath(root / str(docs))), _plugin_options(data.get("plugins")))
+    options = _plugin_options(data.get("plugins"))
+    docs = Path(os.path.normpath(root / str(data.get("docs_dir", "docs"))))
+    content = Path(os.path.normpath(root / str(options.get("content_dir") or placeholder.CONTENT_DIR)))
+    project = Project(path.absolute(), root, content, options, docs)
+    if check_layout:
+        project.require_fail_closed(shown)
+    return project
 
 
 def nearest_config(start: Path) -> Path | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,12 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core import active_content, audit, comments, layout
+from ..core import active_content, audit, comments, layout, placeholder
 from ..core.diagnostics import Diagnostic, Severity, has_errors, render
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
-from ..render import Renderer
+from ..render import Renderer, site
 from ..render.pages import html_escape, md_escape
 from .preview import Preview
 from .search import Search, shipped_dirs
@@ -59,6 +60,8 @@ _EXTENSIONS = ("attr_list", "md_in_html", "admonition", "tables", "toc", "pymdow
 class HandbookConfig(Config):
     variant = c.Choice(("internal", "public"), default="internal")
     """Which site to build: `internal` (everything, for staff) or `public` (cleared stories only)."""
+    content_dir = c.Type(str, default=placeholder.CONTENT_DIR)
+    """The content folder, beside mkdocs.yml: only the plugin reads it (docs_dir holds a placeholder page)."""
     audit = c.Type(bool, default=True)
     """Scan the built public site for leaks and fail the build on any."""
     feed_limit = c.Type(int, default=20)
@@ -85,11 +88,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.handbook: Handbook | None = None
         self.view: View | None = None
         self.renderer: Renderer | None = None
-        self.generated: dict[str, str] = {}
+        self.table = site.Table()  # every page of the build, made once in on_files
         self.broken: list[Diagnostic] = []  # content errors a preview shows instead of the content
-        self.markdown: dict[str, str] = {}  # src -> Markdown made for the preview's page keys
         self.preview: Preview | None = None
-        self.by_src: dict[str, tuple[str, str]] = {}
         self.search: Search | None = None
         self.sharing: Sharing | None = None
 
@@ -119,6 +120,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                     "(its clearance and audit see only the story): remove it from mkdocs.yml for the public build"
                 )
         root = Path(config.config_file_path or ".").absolute().parent
+        config.docs_dir = _content_dir(config, root, self.config.content_dir)
         hb, problems = check(config.docs_dir, root, allow_scripts=self.config.allow_scripts)
         for d in problems:
             if d.severity is Severity.WARNING:
@@ -182,30 +184,27 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 files.remove(file)
         # A file MkDocs' own excludes skipped (e.g. a folder named templates/) is still
         # content: nothing that belongs to the variant may be lost.
-        self.by_src = {s.src: ("story", sid) for sid, s in self.view.stories.items()}
-        self.by_src |= {l.src: ("lesson", lid) for lid, l in self.view.lessons.items()}
-        self.by_src |= {src: ("page", src) for src in self.view.pages}
-        for src in self.by_src:
+        if self.broken:
+            self.table = site.Table({"index.md": site.Entry("index.md", site.Kind.PAGE, "index.md", _error_page(self.broken), {})})
+        else:
+            self.table = site.build(
+                self.handbook, self.view, self.renderer, site_name=config.site_name, site_url=config.site_url or "",
+                feed_limit=self.config.feed_limit, directory_urls=config.use_directory_urls,
+            )
+        for src, entry in self.table.pages.items():
             found = files.get_file_from_path(src)
             if found is None:
-                found = File(src, docs_dir, config.site_dir, config.use_directory_urls)
+                if entry.kind in (site.Kind.STORY, site.Kind.LESSON) or src in self.view.pages:
+                    found = File(src, docs_dir, config.site_dir, config.use_directory_urls)
+                else:
+                    found = File.generated(config, src, content=entry.markdown)
                 files.append(found)
             # Set explicitly, or MkDocs recomputes it from exclude_docs/draft_docs after this event.
             found.inclusion = InclusionLevel.INCLUDED
-        self.generated = self.renderer.generated()
-        if layout.CULTURE_PAGE not in self.view.pages:
-            self.generated[layout.CULTURE_PAGE] = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
-            self.by_src[layout.CULTURE_PAGE] = ("page", layout.CULTURE_PAGE)
-        if self.broken:
-            self.generated = {"index.md": _error_page(self.broken)}
-            self.by_src["index.md"] = ("page", "index.md")
-        urls = {sid: _url(s.src, config.use_directory_urls) for sid, s in self.view.stories.items()}
-        self.generated[layout.FEED] = self.renderer.feed(config.site_url or "", urls, config.site_name, self.config.feed_limit)
-        for src, content in self.generated.items():
+        for src, content in self.table.files.items():
             files.append(File.generated(config, src, content=content))
         self.sharing = Sharing(self.view, self.handbook, config, images=self.config.share_images)
         self.sharing.add_images(files, config)  # link-preview images: see sharing.py
-        self.markdown = {}
         # Material's search keeps its last index once a process has made a dirty build (its
         # plugin lives as long as the process) and merges it into the next one, meant for a
         # one-page reload: an index of another build, maybe of the other variant. Never here:
@@ -219,43 +218,18 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return files
 
     def _markdown_of(self, src: str) -> str | None:
-        """The Markdown of a story, lesson or generated page (made once per build); None for a hand-written page."""
-        assert self.renderer is not None
-        kind, key = self.by_src.get(src, ("", ""))
-        if kind == "story":
-            text = self.renderer.story(key)
-        elif kind == "lesson":
-            text = self.renderer.lesson(key)
-        elif src in self.generated and kind != "page":
-            text = self.generated[src]
-        else:
-            return None
-        self.markdown[src] = text
-        return text
+        """The Markdown the table made for a page; None for a hand-written page, always rendered again."""
+        entry = self.table.pages.get(src)
+        return None if entry is None or entry.kind is site.Kind.PAGE else entry.markdown
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Replace story and lesson sources with their rendered, variant-filtered pages."""
-        assert self.view is not None and self.renderer is not None
-        kind, key = self.by_src.get(page.file.src_uri, ("", ""))
+        """Serve each page the Markdown of the page table: variant-filtered, rendered once."""
+        entry = self.table.pages.get(page.file.src_uri)
+        if entry is None:
+            return markdown
         # Front-matter stays out of the theme's reach: only what the variant shows goes in.
-        if kind == "story":
-            story = self.view.stories[key]
-            page.meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
-            return self.markdown.get(page.file.src_uri) or self.renderer.story(key)
-        if kind == "lesson":
-            lesson = self.view.lessons[key]
-            page.meta = {"title": html_escape(lesson.title), "description": html_escape(lesson.summary)}
-            return self.markdown.get(page.file.src_uri) or self.renderer.lesson(key)
-        if kind == "page":
-            # The theme prints meta values as HTML, unescaped.
-            page.meta = {k: _escaped(v) for k, v in page.meta.items() if k != "visibility"}
-            body = self.view.pages[key].body if key in self.view.pages else markdown
-            if key == layout.CULTURE_PAGE:
-                return self.renderer.culture(body)
-            if key == self.renderer.home_src:
-                return self.renderer.home(body)
-            return body
-        return markdown
+        page.meta = dict(entry.meta) if entry.kind is not site.Kind.GENERATED else page.meta
+        return entry.markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Refuse a page that would run script; in the public variant, drop every HTML comment."""
@@ -273,7 +247,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 # the section's text may be on the page: never publish that.
                 raise PluginError(f"{page.file.src_uri}: an internal marker reached the rendered public page; nothing was built")
         if self.search is not None and self.view is not None:  # listings out of search; Pagefind's marks
-            html = self.search.page(html, page, self.view, *self.by_src.get(page.file.src_uri, ("", "")))
+            html = self.search.page(html, page, self.view, *self.table.kind_of(page.file.src_uri))
         return html
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
@@ -329,6 +303,20 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return nav
 
 
+def _content_dir(config: MkDocsConfig, root: Path, content_dir: str) -> str:
+    """The content folder the plugin reads instead of docs_dir, once the layout is known to fail closed."""
+    content = Path(os.path.normpath(root / content_dir))
+    why = placeholder.problem(Path(config.docs_dir), content)
+    if why:
+        raise PluginError(why)
+    if not content.is_dir():
+        raise PluginError(f"the content folder '{content_dir}' (the handbook plugin's content_dir) does not exist in {root}")
+    site = Path(os.path.normpath(Path(config.site_dir).absolute()))
+    if site == content or site.is_relative_to(content):
+        raise PluginError(f"site_dir '{config.site_dir}' is inside the content folder '{content_dir}': build the site elsewhere")
+    return str(content)
+
+
 def installed_theme_dirs() -> list[str]:
     """The folders of every installed MkDocs theme, and ours (for auditing a built site)."""
     from mkdocs.utils import get_theme_dir, get_theme_names
@@ -340,15 +328,6 @@ def installed_theme_dirs() -> list[str]:
         except Exception:  # a broken theme package: its files are simply searched
             continue
     return dirs
-
-
-def _url(src: str, directory_urls: bool) -> str:
-    stem = src[: -len(".md")]
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
 
 
 def _prune_nav(nav: Any, excluded: set[str]) -> Any:
@@ -371,16 +350,6 @@ def _error_page(errors: list[Diagnostic]) -> str:
         f"# {len(errors)} error{'s' if len(errors) != 1 else ''} in the content\n\n"
         "Nothing else is shown until they are fixed; this page reloads on the next save.\n\n" + items + "\n"
     )
-
-
-def _escaped(value: Any) -> Any:
-    if isinstance(value, str):
-        return html_escape(value)
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    return value
 
 
 def _twemoji_index() -> Any:

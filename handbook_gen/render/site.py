@@ -1,0 +1,118 @@
+"""The page table: every page of one variant, its Markdown and its meta, made once per build.
+
+The MkDocs plugin serves pages from it, and `handbook export` writes it out as a plain docs
+tree that any engine builds: both publish exactly the same pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ..core import layout
+from ..core.loading import Handbook
+from ..core.variants import View
+from .pages import Renderer, html_escape
+
+DEFAULT_CULTURE = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
+
+
+class Kind(StrEnum):
+    STORY = "story"
+    LESSON = "lesson"
+    PAGE = "page"  # hand-written (or the default culture page)
+    GENERATED = "generated"  # listings, awards, statistics, the generated home page...
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One page: where it comes from, what it is, and what MkDocs renders."""
+
+    src: str
+    kind: Kind
+    key: str  # the story or lesson id, else the src
+    markdown: str
+    meta: dict[str, Any]  # escaped for HTML: the theme prints meta values as they are
+
+
+@dataclass
+class Table:
+    """Every page of a variant, and the other files the build writes from content (the feed)."""
+
+    pages: dict[str, Entry] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def kind_of(self, src: str) -> tuple[str, str]:
+        """The (kind, key) of a page, ("", "") for a file that is no page of the table."""
+        entry = self.pages.get(src)
+        return (entry.kind.value, entry.key) if entry else ("", "")
+
+
+def url(src: str, directory_urls: bool = True) -> str:
+    """The address of a page's source, relative to the site's root."""
+    stem = src[: -len(".md")]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def build(
+    hb: Handbook,
+    view: View,
+    renderer: Renderer,
+    *,
+    site_name: str,
+    site_url: str,
+    feed_limit: int,
+    directory_urls: bool = True,
+) -> Table:
+    """Make the page table of a variant: each page rendered once."""
+    table = Table()
+    for sid, story in view.stories.items():
+        meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
+        table.pages[story.src] = Entry(story.src, Kind.STORY, sid, renderer.story(sid), meta)
+    for lid, lesson in view.lessons.items():
+        meta = {"title": html_escape(lesson.title), "description": html_escape(lesson.summary)}
+        table.pages[lesson.src] = Entry(lesson.src, Kind.LESSON, lid, renderer.lesson(lid), meta)
+    for src, page in view.pages.items():
+        body = page.body
+        if src == layout.CULTURE_PAGE:
+            body = renderer.culture(body)
+        elif src == renderer.home_src:
+            body = renderer.home(body)
+        table.pages[src] = Entry(src, Kind.PAGE, src, body, _page_meta(hb, src))
+    for src, markdown in renderer.generated().items():
+        table.pages[src] = Entry(src, Kind.GENERATED, src, markdown, {})
+    if layout.CULTURE_PAGE not in table.pages:
+        table.pages[layout.CULTURE_PAGE] = Entry(layout.CULTURE_PAGE, Kind.PAGE, layout.CULTURE_PAGE, renderer.culture(DEFAULT_CULTURE), {})
+    urls = {sid: url(s.src, directory_urls) for sid, s in view.stories.items()}
+    table.files[layout.FEED] = renderer.feed(site_url, urls, site_name, feed_limit)
+    return table
+
+
+def _page_meta(hb: Handbook, src: str) -> dict[str, Any]:
+    """A hand-written page's own front-matter as the theme may print it: escaped, without `visibility`."""
+    page = hb.pages.get(src)
+    if page is None:
+        return {}
+    data = page.meta.model_dump(exclude_none=True, exclude={"visibility"})
+    return {k: _escaped(v) for k, v in data.items()}
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html_escape(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
+def sources(table: Table) -> Iterable[str]:
+    """Every source the table makes, pages and files."""
+    return [*table.pages, *table.files]

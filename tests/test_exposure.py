@@ -22,10 +22,10 @@ def run(root):
 
 
 @pytest.mark.parametrize(("quote", "what"), [
-    ("As the night the ledger service lost its keys showed, keys need two copies.", "the title of internal story stories/2021/secret.md"),
+    ("As the night the ledger service lost its keys showed, keys need two copies.", "the field 'title' of internal story 'secret' (stories/2021/secret.md)"),
     # A summary quoted over two lines of a paragraph is still found.
-    ("A key rotation script removed the only copy\nof the ledger signing keys.", "the summary of internal story stories/2021/secret.md"),
-    ("Thanks to BOB HIDDEN for telling it.", "the name of author 'bob', who is not public (authors.yml)"),
+    ("A key rotation script removed the only copy\nof the ledger signing keys.", "the field 'summary' of internal story 'secret' (stories/2021/secret.md)"),
+    ("Thanks to BOB HIDDEN for telling it.", "the field 'name' of non-public author 'bob' (authors.yml)"),
 ])
 def test_a_public_lesson_quoting_internal_content_is_an_error_naming_both_files(make_handbook, quote, what):
     body = f"---\ntitle: Two copies\nsummary: Keep two copies of every key.\n---\n\nIntro.\n\n{quote}\n"
@@ -59,7 +59,7 @@ def test_a_public_pages_quote_of_an_internal_title_in_any_script_is_found(make_h
     root = make_handbook({"stories": {"2021": {"keys.md": story(title, summary=summary)}, "about.md": page}})
     found, problems = run(root)
     assert found == [("stories/about.md", 6, "HB308", "error")]
-    assert "the title of internal story stories/2021/keys.md" in next(d.message for d in problems if d.code == "HB308")
+    assert "the field 'title' of internal story 'keys' (stories/2021/keys.md)" in next(d.message for d in problems if d.code == "HB308")
 
 
 def test_a_public_story_repeating_its_own_internal_value_is_warned(make_handbook):

@@ -422,13 +422,18 @@ MALFORMED = [
     "visibility: [public]\n",
     "kind: {}\n",
     "status: published: no\n",
+    # Values past their bounds: errors, never an overflow downstream.
+    "award: {year: 99999999999999999999999999999999, title: x}\n",
+    "internal: " + "{a: " * 300 + "1" + "}" * 300 + "\n",
+    "time_to_detect: " + "9" * 5000 + "m\n",
+    "time_to_detect: " + "9" * 5000 + "\n",
 ]
 
 
 # Odd but valid: accepted without a crash.
 ODD_BUT_VALID = [
-    "award: {year: 99999999999999999999999999999999, title: x}\n",
-    "internal: " + "{a: " * 300 + "1" + "}" * 300 + "\n",
+    "award: {year: 2100, title: x}\n",
+    "internal: " + "{a: " * 7 + "1" + "}" * 7 + "\n",
     "internal: {'': null, list: [2, 3], nested: {deeper: [{x: y}]}}\n",
     "impact: '{{ 7 * 7 }} {% raw %}'\n",
 ]

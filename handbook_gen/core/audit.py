@@ -17,7 +17,7 @@ from typing import Any
 
 import markdown
 
-from . import markers
+from . import projection
 from .loading import Handbook
 from .variants import Variant, View, select
 from .words import SPACELESS, WINDOW, normalise
@@ -156,49 +156,14 @@ def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], s
             return
         found.append(Needle(norm, what))
 
-    for s in hb.stories.values():
-        label = f"story '{s.id}'"
-        if s.id not in public.stories:
-            why = "draft" if s.is_draft else ("internal" if s.meta.visibility == "internal" else "not cleared")
-            add(s.meta.title, f"title of {why} {label}")
-            add(s.meta.summary, f"summary of {why} {label}")
-            add(s.meta.public_summary, f"public summary of {why} {label}")
-            add(s.meta.impact, f"impact of {why} {label}", min_words=3)
-            for text in (*(s.meta.five_whys or []), *s.meta.contributing_factors):
-                add(text, f"five whys or contributing factors of {why} {label}", min_words=3)
-            if s.meta.award:
-                add(s.meta.award.title, f"award of {why} {label}", min_words=3)
-            for piece in _sentences(markers.strip_internal(s.body) if _well_formed(s.body) else s.body):
-                add(piece, f"body of {why} {label}", min_words=6)
+    # What the projection withholds, every text of an entry whatever warnings its body has.
+    for w in projection.withheld(hb):
+        piece = w.piece
+        if piece.path[:1] == ("body",):
+            for sentence in _sentences(piece.text):
+                add(sentence, w.what, min_words=piece.words.audit)
         else:
-            if s.meta.public_summary:
-                add(s.meta.summary, f"internal summary of {label} (it has a public_summary)")
-            if s.meta.clearance:
-                add(s.meta.clearance.digest, f"clearance of {label}")
-        for f in s.meta.follow_ups:
-            add(f.title, f"follow-up title of {label}")
-        for value in _strings(s.meta.internal or {}):
-            add(value, f"'internal' value of {label}")
-        for section in markers.internal_text(s.body) if _well_formed(s.body) else []:
-            for piece in _sentences(section):
-                add(piece, f"internal section of {label}", min_words=3)
-    for l in hb.lessons.values():
-        for section in markers.internal_text(l.body) if _well_formed(l.body) else []:
-            for piece in _sentences(section):
-                add(piece, f"internal section of lesson '{l.id}'", min_words=3)
-        if l.id not in public.lessons:
-            add(l.meta.title, f"title of internal lesson '{l.id}'")
-            add(l.meta.summary, f"summary of internal lesson '{l.id}'")
-            for piece in _sentences(l.body):
-                add(piece, f"body of internal lesson '{l.id}'", min_words=6)
-    for p in hb.pages.values():
-        if p.src not in public.pages:
-            add(p.meta.title, f"title of internal page '{p.src}'")
-            for piece in _sentences(p.doc.body):
-                add(piece, f"body of internal page '{p.src}'", min_words=6)
-    for aid, author in hb.authors.items():
-        if not author.public:
-            add(author.name, f"name of non-public author '{aid}'")
+            add(piece.text, w.what, min_words=piece.words.audit)
 
     assets = {}
     for src in hb.assets:
@@ -213,10 +178,6 @@ def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], s
     return found, assets, private_ids - public_ids
 
 
-def _well_formed(body: str) -> bool:
-    return not markers.find_sections(body)[1]
-
-
 def _excusing_text(hb: Handbook, public: View) -> Iterator[str]:
     """The only text that may excuse a needle: the public fields of the cleared public stories
     the public view holds, as published. Lessons, pages and tag descriptions are cleared by
@@ -227,7 +188,8 @@ def _excusing_text(hb: Handbook, public: View) -> Iterator[str]:
         entry = hb.stories.get(s.id)
         if entry is None or not entry.publication.public:  # public means cleared, unchanged since, no draft
             continue
-        yield from (s.title, s.summary, s.impact or "", *s.five_whys, *s.contributing_factors, _plain(s.body))
+        yield from (p.text for p in projection.shown(entry))
+        yield _plain(s.body)
         yield from (a.label for a in s.authors)
 
 

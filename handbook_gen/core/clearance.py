@@ -11,31 +11,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .model import Publication, Status, StoryEntry
-from .schema import LATER_PUBLIC_FIELDS
+from pydantic_core import to_jsonable_python
 
-# Fields that reach the public site. Drafting status, the internal mapping and the
-# clearance itself are not public content, so editing them never makes a story stale.
-_PUBLIC_FIELDS = (
-    "title", "date", "authors", "lessons", "visibility", "kind", "severity", "teams",
-    "tags", "impact", "five_whys", "contributing_factors", "award", "related",
-)
+from .model import Publication, Status, StoryEntry
+from .projection import story_content
 
 
 def public_content(story: StoryEntry) -> dict[str, Any]:
-    """Return the story's content as the public variant would show it."""
-    meta = story.meta
-    data = meta.model_dump(mode="json", include=set(_PUBLIC_FIELDS))
-    data["summary"] = meta.public_summary or meta.summary
-    data["follow_ups"] = [f.status for f in meta.follow_ups]
-    for name in LATER_PUBLIC_FIELDS:
-        if getattr(meta, name):
-            data[name] = meta.model_dump(mode="json", include={name})[name]
-    body = story.parsed.public_text()
-    data["body"] = "\n".join(line.rstrip() for line in body.strip().split("\n"))
-    if story.assets:  # only when there are any, so a story without files keeps its digest
-        data["assets"] = dict(sorted(story.assets.items()))
-    return data
+    """Return the story's content as the public variant would show it (see projection.py):
+    fields marked as added later enter only when set, so adding one voided no clearance."""
+    content: dict[str, Any] = to_jsonable_python(story_content(story))
+    return content
 
 
 def digest(story: StoryEntry) -> str:

@@ -14,6 +14,7 @@ KeyPath = tuple[str | int, ...]
 
 _HANDLER = _frontmatter.YAMLHandler()
 MAX_DEPTH = 400  # levels of nested lists and mappings front-matter may hold
+MAX_NUMBER = 30  # characters of a number: a longer one would only overflow what reads it
 
 
 @dataclass
@@ -47,17 +48,27 @@ class _StrictLoader(yaml.SafeLoader):
                 None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
             ) from None
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        if len(node.value) > MAX_NUMBER:  # int() of thousands of digits raises, or takes long
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value)} characters is too long (at most {MAX_NUMBER})", node.start_mark
+            )
+        return yaml.constructor.SafeConstructor.construct_yaml_int(self, node)
+
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
 
 
 class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The same on libyaml (inside PyYAML's wheels): several times faster, same marks for valid YAML."""
 
     construct_yaml_timestamp = _StrictLoader.construct_yaml_timestamp
+    construct_yaml_int = _StrictLoader.construct_yaml_int
 
 
 _FastStrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastStrictLoader.construct_yaml_timestamp)
+_FastStrictLoader.add_constructor("tag:yaml.org,2002:int", _FastStrictLoader.construct_yaml_int)
 
 
 def parse(path: str, text: str) -> tuple[Document, list[Diagnostic]]:

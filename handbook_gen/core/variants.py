@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from . import projection
 from .links import resolve, unlinker
 from .model import Handbook, Status, StoryEntry
 from .segments import Body
@@ -128,11 +129,12 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     for s in stories:
         view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.parsed))
     for lid, l in lessons.items():
+        shown = projection.split(l.meta).public if public else dict(l.meta)
         view.lessons[lid] = LessonView(
-            lid, l.src, l.meta.title, l.meta.summary, [r for r in l.meta.related if r in lessons], body_of(l.src, l.parsed)
+            lid, l.src, shown["title"], shown["summary"], [r for r in shown.get("related", []) if r in lessons], body_of(l.src, l.parsed)
         )
     for src, p in pages.items():
-        view.pages[src] = PageView(src, p.meta.title, body_of(src, p.parsed))
+        view.pages[src] = PageView(src, (projection.split(p.meta).public if public else dict(p.meta)).get("title"), body_of(src, p.parsed))
 
     used_tags = {t for s in view.stories.values() for t in s.tags}
     view.tags = {t: d for t, d in (hb.tags or {}).items() if not public or t in used_tags}
@@ -166,32 +168,36 @@ def _story_in(s: StoryEntry, public: bool, drafts: bool) -> bool:
 
 def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], lesson_ids: set[str], body: str) -> StoryView:
     m = s.meta
+    # The public variant reads the story's projection: a field the schema never shows is not in it.
+    data = projection.split(m).public if public else dict(m)
+    follow_ups = [FollowUpView(None, status) for status in data["follow_ups"]] if public else [FollowUpView(f.title, f.status) for f in m.follow_ups]
+    award = data.get("award")
     view = StoryView(
         id=s.id,
         src=s.src,
-        title=m.title,
-        date=m.date,
-        summary=(m.public_summary or m.summary) if public else m.summary,
-        authors=[_person(hb, a, public) for a in m.authors],
-        lessons=[l for l in m.lessons if l in lesson_ids],
-        kind=m.kind,
-        severity=m.severity,
-        teams=list(m.teams),
-        tags=list(m.tags),
-        impact=m.impact,
-        five_whys=list(m.five_whys or []),
-        contributing_factors=list(m.contributing_factors),
-        follow_ups=[FollowUpView(None if public else f.title, f.status) for f in m.follow_ups],
-        award=m.award.model_dump() if m.award else None,
-        related=[r for r in m.related if r in story_ids],
+        title=data["title"],
+        date=data["date"],
+        summary=data["summary"],
+        authors=[_person(hb, a, public) for a in data["authors"]],
+        lessons=[l for l in data["lessons"] if l in lesson_ids],
+        kind=data["kind"],
+        severity=data.get("severity"),
+        teams=list(data.get("teams", [])),
+        tags=list(data.get("tags", [])),
+        impact=data.get("impact"),
+        five_whys=list(data.get("five_whys") or []),
+        contributing_factors=list(data.get("contributing_factors", [])),
+        follow_ups=follow_ups,
+        award=(award if isinstance(award, dict) else award.model_dump()) if award else None,
+        related=[r for r in data.get("related", []) if r in story_ids],
         body=body,
         draft=s.is_draft,
         visibility=m.visibility,
-        timeline=[(t.at, t.event) for t in m.timeline],
-        lucky=list(m.lucky),
-        detection=m.detection,
-        time_to_detect=m.time_to_detect,
-        time_to_resolve=m.time_to_resolve,
+        timeline=[(t["at"], t["event"]) if isinstance(t, dict) else (t.at, t.event) for t in data.get("timeline", [])],
+        lucky=list(data.get("lucky", [])),
+        detection=data.get("detection"),
+        time_to_detect=data.get("time_to_detect"),
+        time_to_resolve=data.get("time_to_resolve"),
     )
     if not public:
         view.internal = m.internal
@@ -210,8 +216,9 @@ def _person(hb: Handbook, author_id: str, public: bool) -> Person:
     author = hb.authors.get(author_id)
     if author is None:
         return Person(author_id, False)
-    if author.public or not public:
-        return Person(author.name, True, author.team)
+    name = projection.public_name(author) if public else author.name
+    if name is not None:
+        return Person(name, True, author.team)
     if author.team:
         return Person(f"a member of the {author.team.replace('-', ' ')} team", False, author.team)
     return Person("a colleague", False)

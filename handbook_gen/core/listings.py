@@ -22,6 +22,7 @@ class Listing:
     nav: str  # its label in the navigation
     noun: str  # one group's title: "Team: platform"
     keys: Callable[[Any], Iterable[str]]  # the groups a story (any view of one) belongs to
+    field: str  # the story field its groups are named from (a group's id is a value of it)
     order: Sequence[str] | None = None  # a fixed order of groups; else sorted
     newest_first: bool = False  # groups sorted in reverse (years)
     labelled: bool = False  # group names are ids shown as labels ("near-miss" -> "Near-miss")
@@ -50,11 +51,11 @@ class Listing:
         return [(k, buckets[k]) for k in names]
 
 
-YEARS = Listing("years", "Stories by year", "By year", "Year", lambda s: [str(s.date.year)], newest_first=True)
-TEAMS = Listing("teams", "Stories by team", "By team", "Team", lambda s: s.teams, by_year=True)
-TAGS = Listing("tags", "Stories by tag", "By tag", "Tag", lambda s: s.tags)
-KINDS_ = Listing("kinds", "Stories by kind", "By kind", "Kind", lambda s: [s.kind], order=KINDS, labelled=True)
-SEVERITIES_ = Listing("severities", "Stories by severity", "By severity", "Severity", lambda s: [s.severity] if s.severity else [], order=SEVERITIES, labelled=True)
+YEARS = Listing("years", "Stories by year", "By year", "Year", lambda s: [str(s.date.year)], "date", newest_first=True)
+TEAMS = Listing("teams", "Stories by team", "By team", "Team", lambda s: s.teams, "teams", by_year=True)
+TAGS = Listing("tags", "Stories by tag", "By tag", "Tag", lambda s: s.tags, "tags")
+KINDS_ = Listing("kinds", "Stories by kind", "By kind", "Kind", lambda s: [s.kind], "kind", order=KINDS, labelled=True)
+SEVERITIES_ = Listing("severities", "Stories by severity", "By severity", "Severity", lambda s: [s.severity] if s.severity else [], "severity", order=SEVERITIES, labelled=True)
 
 LISTINGS: tuple[Listing, ...] = (YEARS, TEAMS, TAGS, KINDS_, SEVERITIES_)
 

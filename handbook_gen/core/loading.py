@@ -14,6 +14,7 @@ from .clearance import decide
 from .diagnostics import Diagnostic, Severity, error, warning
 from .frontmatter import Document, parse, parse_yaml
 from .links import resolve
+from .listings import TAGS, TEAMS
 from .model import Handbook, LessonEntry, PageEntry, StoryEntry
 from .schema import ID_PATTERN, Author, Lesson, Page, Story, Team, validate
 
@@ -58,9 +59,11 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
                 page = page.model_copy(update={"visibility": "public"})
             if page is None or doc_problems or section_problems:
                 continue
-            clash = layout.collision(src, md_files)
-            if clash:
-                problems.append(error("HB205", path, 1, f"page '{src}' collides with {layout.describe(src, clash)} - rename the file, for example to '{layout.rename_hint(src)}'"))
+            taken = layout.taken_by(src)
+            beside = layout.readme_beside_index(src, md_files)
+            if taken or beside:
+                what = taken.describe(src) if taken else f"'{beside}' beside it (MkDocs serves a {layout.README} as its folder's home page, as it does {layout.INDEX})"
+                problems.append(error("HB205", path, 1, f"page '{src}' collides with {what} - rename the file, for example to '{layout.rename_hint(src)}'"))
             if src == layout.CULTURE_PAGE and page.visibility != "public":
                 line, col = doc.where(("visibility",))
                 problems.append(error("HB103", path, line, "'visibility' of the culture page must be public: it is in both variants", col=col))
@@ -75,9 +78,10 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         if kind == "lesson" and stem == "index":
             problems.append(error("HB205", path, 1, f"lesson id 'index' collides with the generated page '{layout.LESSONS_DIR}/index.md' - rename the file"))
         if kind == "story":
-            clash = layout.collision(src) or (src if stem == "index" else None)
-            if clash:
-                problems.append(error("HB205", path, 1, f"story '{stem}' at '{src}' collides with the generated page '{clash}' - move or rename it"))
+            taken = layout.taken_by(src)
+            if taken or stem == "index":
+                what = taken.describe(src) if taken else f"the generated page '{src}'"
+                problems.append(error("HB205", path, 1, f"story '{stem}' at '{src}' collides with {what} - move or rename it"))
         if doc_problems:
             continue
         if kind == "lesson":
@@ -93,6 +97,8 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
             else:
                 hb.rejected.append((stem, path, doc, body))
 
+    # Any other file is published at its own path: never where the build writes one.
+    problems += layout.taken(assets, folder=hb.rel(""))
     _hash_linked_assets(hb)
     for entry in hb.stories.values():
         entry.publication = decide(entry)
@@ -271,6 +277,8 @@ def _load_tags(hb: Handbook, problems: list[Diagnostic]) -> dict[str, str] | Non
             problems.append(error("HB103", doc.path, line, f"tag '{key}' must map to a one-line description", col=col))
         else:
             tags[key] = value
+            if clash := layout.group_clash(TAGS, key):
+                problems.append(error("HB205", doc.path, line, clash, col=col))
     return tags
 
 
@@ -287,6 +295,9 @@ def _load_teams(hb: Handbook, problems: list[Diagnostic]) -> dict[str, Team] | N
             line, col = doc.where((key,))
             problems.append(error("HB104", doc.path, line, f"team id '{key}' must be lowercase kebab-case", col=col))
             continue
+        if clash := layout.group_clash(TEAMS, key):
+            line, col = doc.where((key,))
+            problems.append(error("HB205", doc.path, line, clash, col=col))
         team, p = validate(Team, value, doc, root=(key,))
         problems.extend(p)
         if team is not None:

@@ -17,6 +17,7 @@ from . import active_content, layout
 from .diagnostics import Diagnostic, error
 from .frontmatter import Document
 from .links import resolve
+from .listings import LISTINGS
 from .loading import Handbook
 from .schema import ID_PATTERN
 
@@ -47,6 +48,7 @@ def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
                 if value not in known:
                     line, col = doc.where((field, i))
                     problems.append(error(code, path, line, f"'{field}': unknown {kind} '{value}'{_did_you_mean(value, known, fix)}", col=col))
+        problems += _group_names(path, doc, data)
         if story_id in (v for _, v in _ids(data.get("related"))):
             line, col = doc.where(("related",))
             problems.append(error("HB203", path, line, "'related' lists the story itself", col=col))
@@ -72,6 +74,22 @@ def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
                 line, col = lesson.doc.where(("related", i))
                 what = "the lesson itself" if value == lesson.id else f"unknown lesson '{value}'"
                 problems.append(error("HB202", lesson.path, line, f"'related': {what}{_did_you_mean(value, [k for k in hb.lessons if k != lesson.id], 'add lessons/<id>.md')}", col=col))
+    return problems
+
+
+def _group_names(path: str, doc: Document, data: dict[str, Any]) -> list[Diagnostic]:
+    """A story's team, tag, kind... must not name a group whose pages the build writes for something else."""
+    problems: list[Diagnostic] = []
+    for listing in LISTINGS:
+        value = data.get(listing.field)
+        named: list[tuple[tuple[str | int, ...], str]] = [((listing.field, i), v) for i, v in _ids(value)]
+        if isinstance(value, str) and _ID.match(value):
+            named.append(((listing.field,), value))
+        for where, key in named:
+            clash = layout.group_clash(listing, key)
+            if clash is not None:
+                line, col = doc.where(where)
+                problems.append(error("HB205", path, line, f"'{listing.field}': {clash}", col=col))
     return problems
 
 

@@ -175,14 +175,14 @@ class Renderer:
         """The navigation entries of the generated sections, each only when it has something to show."""
         nav: list[dict[str, Any]] = []
         if any(s.award for s in self.stories):
-            nav.append({"Awards": "awards.md"})
+            nav.append({"Awards": layout.AWARDS})
         if self.view.lessons:
-            nav.append({"Lessons": f"{layout.LESSONS_DIR}/index.md"})
+            nav.append({"Lessons": layout.LESSONS_INDEX})
         listings = [{listing.nav: listing.index} for listing in LISTINGS if listing.group(self.stories)]
         if listings:
             nav.append({"Stories": listings})
         if self.stories:
-            nav.append({"Statistics": "stats.md"})
+            nav.append({"Statistics": layout.STATS})
         if self.view.variant is Variant.INTERNAL:
             nav.append({"Follow-ups": layout.FOLLOW_UPS})
         return nav
@@ -190,8 +190,8 @@ class Renderer:
     def generated(self) -> dict[str, str]:
         """Render every generated page: src -> Markdown."""
         out: dict[str, str] = {}
-        out[f"{layout.LESSONS_DIR}/index.md"] = self._render(
-            "lessons_index.md.j2", f"{layout.LESSONS_DIR}/index.md",
+        out[layout.LESSONS_INDEX] = self._render(
+            "lessons_index.md.j2", layout.LESSONS_INDEX,
             items=[(l, graph.reach(self.taught[l.id]).sentence()) for l in sorted(self.view.lessons.values(), key=lambda l: l.title.lower())],
         )
         for listing in LISTINGS:
@@ -205,8 +205,8 @@ class Renderer:
             )
             for k, stories in groups:
                 out.update(self._group_pages(listing, k, stories, describe(k)))
-        out["awards.md"] = self._render("awards.md.j2", "awards.md", stories=[s for s in self.stories if s.award])
-        out["stats.md"] = self._render("stats.md.j2", "stats.md", **self._stats())
+        out[layout.AWARDS] = self._render("awards.md.j2", layout.AWARDS, stories=[s for s in self.stories if s.award])
+        out[layout.STATS] = self._render("stats.md.j2", layout.STATS, **self._stats())
         if self.home_src not in self.view.pages:
             out[self.home_src] = self.home(DEFAULT_HOME)
         if self.view.variant is Variant.INTERNAL:

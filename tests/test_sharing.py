@@ -1,15 +1,19 @@
 """Sharing: description, canonical link, Open Graph and Twitter card meta on every page, and
-1200x630 link-preview images drawn with Pillow and cached by content; real builds of both variants."""
+1200x630 link-preview images drawn with Pillow in a chain of fonts and cached by content outside
+the project (a file planted in it is never published); real builds of both variants."""
 
 from __future__ import annotations
 
 import html
+import os
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from browsing import SCREENS, needs_chromium, served, tab
-from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
+from conftest import MKDOCS_YML, PLACEHOLDER, build_site, lesson, story, write_tree
 from PIL import Image
 from variant_support import clear
 
@@ -25,6 +29,7 @@ YAML_HOSTILE = "'" + HOSTILE.replace("'", "''") + "'"
 
 TREE = {
     "mkdocs.yml": MKDOCS_YML.replace("site_url:", f"site_description: {SITE_DESCRIPTION}\nsite_url:"),
+    "placeholder": {"index.md": PLACEHOLDER},  # MkDocs' docs_dir; the stories are the plugin's
     "stories": {
         "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome.\n",
         "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",
@@ -85,6 +90,15 @@ def image_file(site: Path, page: Path, url: str) -> Path:
     if url.startswith(SITE_URL):
         return site / url[len(SITE_URL):]
     return (page.parent / url).resolve()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where this module's builds cache their images: a folder of its own, named by the environment."""
+    base = tmp_path_factory.mktemp("handbook-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(social.CACHE_ENV, str(base))
+        yield base / "social"
 
 
 @pytest.fixture(scope="module")
@@ -205,14 +219,14 @@ def test_images_are_in_the_site_when_the_audit_reads_it(root, tmp_path, monkeypa
     assert seen and sorted(seen) == sorted(p.name for p in (site / "assets/social").glob("*.png"))
 
 
-def test_a_second_build_reuses_the_cached_images(root, sites, tmp_path, monkeypatch):
-    cache = root / ".cache" / "handbook" / "social"
+def test_a_second_build_reuses_the_cached_images(root, sites, cache, tmp_path, monkeypatch):
+    assert social.cache_dir(root) == cache
     before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.png")}
     assert before
     drawn = social.drawn
     calls: list[social.Card] = []
     real = social.draw
-    monkeypatch.setattr(social, "draw", lambda card: calls.append(card) or real(card))
+    monkeypatch.setattr(social, "draw", lambda card, fonts=social.SYSTEM_FONTS: calls.append(card) or real(card, fonts))
     again = build_site(root, "public", tmp_path / "again")
     assert calls == [] and social.drawn == drawn
     assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.png")} == before
@@ -226,7 +240,7 @@ def test_an_edited_story_draws_only_its_own_image(tmp_path, monkeypatch):
     build_site(root, "internal")
     calls: list[social.Card] = []
     real = social.draw
-    monkeypatch.setattr(social, "draw", lambda card: calls.append(card) or real(card))
+    monkeypatch.setattr(social, "draw", lambda card, fonts=social.SYSTEM_FONTS: calls.append(card) or real(card, fonts))
     path = root / "stories/2021/internal-only.md"
     path.write_text(path.read_text(encoding="utf-8").replace("The quiet internal outage", "The loud internal outage"), encoding="utf-8")
     build_site(root, "internal")
@@ -248,7 +262,7 @@ def test_without_images_pages_still_carry_meta(make_handbook):
 
 
 def test_a_title_is_wrapped_to_three_lines_with_an_ellipsis():
-    font = social._font(True, 48)
+    font = social._Chain(social.SHIPPED_FONTS, True, 48)
     lines = social.wrap(" ".join(["incident"] * 80), font, 1056, 3)
     assert len(lines) == 3 and lines[-1].endswith("\u2026")
     assert all(font.getlength(line) <= 1056 for line in lines)
@@ -296,3 +310,122 @@ def test_a_written_page_shares_its_own_title_the_one_its_image_shows(make_handbo
     image = image_file(site, site / "culture" / "index.html", one(h, "og:image"))
     card = social.page_card("Test Handbook", "Our culture of failure", "", "Culture", social.ACCENTS["culture"])
     assert image.name == f"{card.key()}.png"  # the image drawn from that same title
+
+
+# --- The cache: nothing taken by its name from where a pull request can write ---------------
+
+def _picture(colour: str) -> bytes:
+    """A 1200x630 PNG of one colour: what a planted file shows instead of the card."""
+    out = BytesIO()
+    Image.new("RGB", (1200, 630), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_planted_in_the_project_or_the_cache_is_never_published(make_handbook, tmp_path, monkeypatch):
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(extra="visibility: public\n")}}})
+    clear(root, "first-story")
+    cache = tmp_path / "cache" / "social"
+    monkeypatch.setenv(social.CACHE_ENV, str(cache.parent))
+    first = build_site(root, "public", tmp_path / "first")
+    page = first / "2021/first-story/index.html"
+    name = Path(one(head(page), "og:image")).name
+    drawn = (first / "assets/social" / name).read_bytes()
+    # A pull request commits a picture under the name the card hashes to, in the old cache folder
+    # of the project; and a picture (with a made-up MAC) lands in the cache folder itself.
+    old = root / ".cache" / "handbook" / "social" / name
+    old.parent.mkdir(parents=True)
+    old.write_bytes(_picture("red"))
+    (cache / name).write_bytes(_picture("green"))
+    (cache / name).with_suffix(".mac").write_text("0" * 64, encoding="ascii")
+    second = build_site(root, "public", tmp_path / "second")
+    published = (second / "assets/social" / name).read_bytes()
+    assert published == drawn and published not in (_picture("red"), _picture("green"))
+    assert (cache / name).read_bytes() == drawn  # drawn again over the planted one
+    # A cache folder named inside the project is refused: the build caches elsewhere.
+    monkeypatch.setenv(social.CACHE_ENV, str(root / ".cache" / "handbook"))
+    assert not social.cache_dir(root).is_relative_to(root)
+    third = build_site(root, "public", tmp_path / "third")
+    assert (third / "assets/social" / name).read_bytes() == drawn
+
+
+def test_the_cache_is_never_in_a_git_work_tree(tmp_path, monkeypatch):
+    project, repo = tmp_path / "hb", tmp_path / "checkout"
+    (repo / ".git").mkdir(parents=True)
+    project.mkdir()
+    monkeypatch.setenv(social.CACHE_ENV, str(repo / "cache"))
+    folder = social.cache_dir(project)
+    assert not (repo / "cache").exists() and not folder.is_relative_to(repo) and not folder.is_relative_to(project)
+    monkeypatch.delenv(social.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert social.cache_dir(project) == tmp_path / "xdg" / "handbook_gen" / "social"
+    if hasattr(os, "getuid"):  # only this user may write there: no one else can plant an image
+        assert (tmp_path / "xdg" / "handbook_gen" / "social").stat().st_mode & 0o077 == 0
+
+
+# --- Fonts: every script drawn by a font that has it, never a box -----------------------------
+
+CJK_TITLE = "東京のデータセンターで冷却装置が停止し、決済サービスが二時間止まった"
+CJK_SUMMARY = "電源の切り替えが失敗しました。"
+
+
+def _cjk_font() -> social.Face | None:
+    return social.SYSTEM_FONTS.face("東", True)
+
+
+def _drawn_in_fonts_that_have_them(runs: list[social.Run]) -> None:
+    """Every character drawn is in its font's cmap, and its glyph is not the font's .notdef box."""
+    for run in runs:
+        assert all(ord(c) in run.face.cmap() for c in run.text), (run.text, run.face)
+        font = run.face.font(run.size)
+        assert font is not None
+        box = bytes(font.getmask("\U0010fffd"))  # no font has it: FreeType draws glyph 0, .notdef
+        for char in set(run.text) - {" "}:
+            assert bytes(font.getmask(char)) != box, (char, run.face)
+
+
+def test_a_cjk_title_is_drawn_in_a_font_that_has_each_character():
+    if _cjk_font() is None:
+        pytest.skip("no font on this machine has CJK glyphs (apt-get install fonts-wqy-zenhei; scripts/test does)")
+    card = social.page_card("Test Handbook", CJK_TITLE, CJK_SUMMARY, "Incident · Major · 2021", social.ACCENTS["incident"])
+    runs, _ = social.layout(card)
+    _drawn_in_fonts_that_have_them(runs)
+    title = [r for r in runs if r.fill == "#ffffff"]
+    assert "".join(r.text for r in title) == CJK_TITLE  # all of it, on lines broken between characters
+    assert len(title) >= 2 and {r.face for r in title} == {_cjk_font()}
+    assert any(r.text == CJK_SUMMARY for r in runs)
+    # The fonts are part of the image's name: the card drawn before the CJK font was there is another image.
+    assert card.key() != card.key(social.SHIPPED_FONTS)
+    png = social.draw(card)
+    untitled = social.draw(social.page_card("Test Handbook", "", CJK_SUMMARY, "Incident · Major · 2021",
+                                            social.ACCENTS["incident"]))
+    assert png != untitled
+    with Image.open(BytesIO(png)) as image:
+        assert image.size == (1200, 630)
+
+
+def test_a_title_no_font_has_leaves_a_card_without_it_and_without_boxes():
+    # DejaVu alone has no CJK; and no font has an unassigned code point.
+    for fonts, title in ((social.SHIPPED_FONTS, CJK_TITLE), (social.SYSTEM_FONTS, "\u0378\u0379 \u0380")):
+        card = social.page_card("Test Handbook", title, "The summary is still drawn.", "Lesson", social.ACCENTS["lesson"])
+        runs, _ = social.layout(card, fonts)
+        _drawn_in_fonts_that_have_them(runs)
+        assert [r.text for r in runs] == ["Test Handbook", "Lesson", "The summary is still drawn."]
+        untitled = social.page_card("Test Handbook", "", "The summary is still drawn.", "Lesson", social.ACCENTS["lesson"])
+        assert social.draw(card, fonts) == social.draw(untitled, fonts)  # pixel for pixel: nothing drawn for it
+    # A pictograph no font has is left out of a title that is otherwise drawn.
+    runs, _ = social.layout(social.page_card("Site", "Deploy \U0001f525 failed"), social.SHIPPED_FONTS)
+    assert [r.text for r in runs] == ["Site", "Deploy failed"]
+
+
+def test_cjk_lines_break_between_characters_never_before_a_closing_mark():
+    class Mono:
+        def getlength(self, text: str) -> float:
+            return 10.0 * len(text)
+
+    lines = social.wrap(CJK_TITLE, Mono(), 150, 5)
+    assert "".join(lines) == CJK_TITLE and len(lines) == 3
+    assert all(len(line) <= 15 for line in lines)
+    assert not any(line.startswith(("、", "。")) for line in lines)
+    assert social.wrap("停止し、決済", Mono(), 40, 2) == ["停止し、", "決済"]  # the comma stays with what it closes
+    # Latin words around CJK are kept whole, spaces kept where they were.
+    assert social.wrap("The 東京 outage report", Mono(), 80, 3) == ["The 東京", "outage", "report"]

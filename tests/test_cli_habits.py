@@ -111,8 +111,8 @@ def test_help_lists_every_command_without_cutting_it_off(monkeypatch):
     result = CliRunner().invoke(handbook, ["--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "..." not in result.output.split("Commands:")[1]
-    assert "  check   Validate every story, lesson and page; report every problem at once.\n" in result.output
-    for name in ("audit", "build", "check", "clear", "deploy", "diff", "init", "new", "schema", "serve"):
+    assert "  check    Validate every story, lesson and page; report every problem at once.\n" in result.output
+    for name in ("audit", "build", "check", "clear", "deploy", "diff", "export", "index", "init", "migrate", "new", "schema", "serve"):
         assert f"\n  {name} " in result.output
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from . import audit, build, check, clear, deploy, diff, init, migrate, new, schema, serve
+from . import audit, build, check, clear, deploy, diff, export, index, init, migrate, new, schema, serve
 
 _CONFIG_HELP = "The handbook's MkDocs configuration [default: the nearest mkdocs.yml, from the current folder up]."
 # Subcommands that read no handbook, so take no -f FILE of their own.
-_NO_HANDBOOK = frozenset({"init", "schema"})
+_NO_HANDBOOK = frozenset({"init", "schema", "index"})
 
 
 def _config_file_option() -> click.Option:
@@ -49,7 +49,7 @@ def handbook(ctx: click.Context, config_file: str | None) -> None:
     ctx.obj = config_file
 
 
-for module in (check, build, deploy, diff, serve, new, clear, audit, schema, init, migrate):
+for module in (check, build, deploy, diff, serve, new, clear, audit, schema, init, migrate, export, index):
     handbook.add_command(module.command)
 
 

@@ -17,13 +17,13 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core import active_content, audit, comments, layout, placeholder
+from ..core import active_content, audit, comments, placeholder
 from ..core.diagnostics import Diagnostic, Severity, has_errors, render
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer, site
-from ..render.pages import html_escape, md_escape
+from ..render.pages import md_escape
 from .preview import Preview
 from .search import Search, shipped_dirs
 from .search import choose as choose_search
@@ -31,7 +31,7 @@ from .sharing import Sharing
 
 log = get_plugin_logger("handbook")
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+THEME_DIR = site.THEME_DIR
 STYLESHEET = "assets/handbook/handbook.css"
 _forced_variant: str | None = None
 
@@ -139,8 +139,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # Drafts appear only in the internal preview, never in a public one.
         drafts = self.serving and variant is Variant.INTERNAL
         # Files the configuration itself uses are published even though no page links them.
-        used = (*config.extra_css, *config.extra_javascript, config.theme.get("logo"), config.theme.get("favicon"))
-        extra = {p for p in used if isinstance(p, str)} | set(self.config.public_files)
+        extra = site.used_files(config.extra_css, config.extra_javascript, config.theme.get("logo"), config.theme.get("favicon"))
+        extra |= set(self.config.public_files)
         self.handbook = hb
         self.view = select(hb, variant, drafts=drafts, extra_assets=extra)
         dirs = config.theme.dirs
@@ -163,9 +163,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.broken:
             config.nav = [{"Content errors": "index.md"}]
         elif config.nav is None:
-            config.nav = self._nav()
+            config.nav = site.nav(self.view, self.renderer)
         else:
-            config.nav = _prune_nav(config.nav, self.view.excluded)
+            config.nav = site.prune_nav(config.nav, self.view.excluded)
         return config
 
     @event_priority(-50)  # after other plugins added their files, so none of ours is missed
@@ -293,16 +293,6 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 )
             log.info("audit of the public site found no leak")
 
-    def _nav(self) -> list[Any]:
-        assert self.view is not None and self.renderer is not None
-        nav: list[Any] = [{"Home": self.renderer.home_src}, {"Culture": layout.CULTURE_PAGE}]
-        nav.extend(self.renderer.nav())  # the generated sections that have something to show
-        for src, page in sorted(self.view.pages.items()):
-            if src not in (self.renderer.home_src, layout.CULTURE_PAGE):
-                nav.append({str(html_escape(page.title)) if page.title else src[:-3].replace("-", " ").capitalize(): src})  # Material prints nav titles as HTML
-        return nav
-
-
 def _content_dir(config: MkDocsConfig, root: Path, content_dir: str) -> str:
     """The content folder the plugin reads instead of docs_dir, once the layout is known to fail closed."""
     content = Path(os.path.normpath(root / content_dir))
@@ -311,8 +301,8 @@ def _content_dir(config: MkDocsConfig, root: Path, content_dir: str) -> str:
         raise PluginError(why)
     if not content.is_dir():
         raise PluginError(f"the content folder '{content_dir}' (the handbook plugin's content_dir) does not exist in {root}")
-    site = Path(os.path.normpath(Path(config.site_dir).absolute()))
-    if site == content or site.is_relative_to(content):
+    site_dir = Path(os.path.normpath(Path(config.site_dir).absolute()))
+    if site_dir == content or site_dir.is_relative_to(content):
         raise PluginError(f"site_dir '{config.site_dir}' is inside the content folder '{content_dir}': build the site elsewhere")
     return str(content)
 
@@ -328,19 +318,6 @@ def installed_theme_dirs() -> list[str]:
         except Exception:  # a broken theme package: its files are simply searched
             continue
     return dirs
-
-
-def _prune_nav(nav: Any, excluded: set[str]) -> Any:
-    """Drop nav entries that point at left-out pages (their titles would leak)."""
-    if isinstance(nav, list):
-        items = [_prune_nav(item, excluded) for item in nav]
-        return [item for item in items if item not in (None, [], {})]
-    if isinstance(nav, dict):
-        entries = {k: _prune_nav(v, excluded) for k, v in nav.items()}
-        return {k: v for k, v in entries.items() if v not in (None, [], {})} or None
-    if isinstance(nav, str):
-        return None if nav in excluded else nav
-    return nav
 
 
 def _error_page(errors: list[Diagnostic]) -> str:

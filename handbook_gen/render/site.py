@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from ..core import layout
@@ -16,6 +17,8 @@ from ..core.loading import Handbook
 from ..core.variants import View
 from .pages import Renderer, html_escape
 
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+"""The plugin's theme files (main.html, its stylesheet and scripts), after a handbook's own overrides."""
 DEFAULT_CULTURE = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
 
 
@@ -113,6 +116,30 @@ def _escaped(value: Any) -> Any:
     return value
 
 
-def sources(table: Table) -> Iterable[str]:
-    """Every source the table makes, pages and files."""
-    return [*table.pages, *table.files]
+def nav(view: View, renderer: Renderer) -> list[Any]:
+    """The navigation: home, culture, the generated sections with something to show, the other pages."""
+    out: list[Any] = [{"Home": renderer.home_src}, {"Culture": layout.CULTURE_PAGE}]
+    out.extend(renderer.nav())
+    for src, page in sorted(view.pages.items()):
+        if src not in (renderer.home_src, layout.CULTURE_PAGE):
+            # Material prints nav titles as HTML.
+            out.append({str(html_escape(page.title)) if page.title else src[:-3].replace("-", " ").capitalize(): src})
+    return out
+
+
+def prune_nav(nav: Any, excluded: set[str]) -> Any:
+    """Drop nav entries that point at left-out pages (their titles would leak)."""
+    if isinstance(nav, list):
+        items = [prune_nav(item, excluded) for item in nav]
+        return [item for item in items if item not in (None, [], {})]
+    if isinstance(nav, dict):
+        entries = {k: prune_nav(v, excluded) for k, v in nav.items()}
+        return {k: v for k, v in entries.items() if v not in (None, [], {})} or None
+    if isinstance(nav, str):
+        return None if nav in excluded else nav
+    return nav
+
+
+def used_files(extra_css: Iterable[Any], extra_javascript: Iterable[Any], *theme_files: Any) -> set[str]:
+    """Files the configuration itself uses (styles, scripts, logo, favicon): published though no page links them."""
+    return {p for p in (*extra_css, *extra_javascript, *theme_files) if isinstance(p, str)}

@@ -1,0 +1,26 @@
+"""`handbook index SITE_DIR`: index a site built by any engine with Pagefind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+
+@click.command("index")
+@click.argument("site_dir", type=click.Path(exists=True, file_okay=False))
+def command(site_dir: str) -> None:
+    """Index a built site for search with Pagefind (for a site built from `handbook export`)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.exceptions import PluginError
+
+    from ..plugin.search import BUNDLE, run_pagefind
+
+    if not any(Path(site_dir).rglob("*.html")):
+        raise click.ClickException(f"{site_dir} holds no HTML page: build the site first")
+    try:
+        run_pagefind(Path(site_dir).absolute())  # Pagefind runs in a folder of its own
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"indexed {site_dir} for search into {Path(site_dir, BUNDLE).as_posix()}/")

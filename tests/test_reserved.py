@@ -54,6 +54,9 @@ RESERVED_FILES = [
     # Case-insensitive file systems and servers take these for the theme's and the feed.
     ("Assets/Handbook/Search.JS", "the handbook theme's file 'assets/handbook/search.js'"),
     ("FEED.xml", "the generated feed 'feed.xml'"),
+    # The home page and the culture page are the content's own (or generated): an HTML file can't be either.
+    ("index.html", "the page 'index.md' (both would be served at /)"),
+    ("culture/index.html", "the page 'culture.md' (both would be served at culture/)"),
     # A file where the build needs a folder, and the other way round.
     ("pagefind", "Pagefind's search bundle 'pagefind/'"),
     ("feed.xml/cover.png", "the generated feed 'feed.xml'"),
@@ -72,11 +75,21 @@ def test_files_beside_reserved_ones_are_fine(make_handbook):
     assert errors(make_handbook(tree)) == []
 
 
-@pytest.mark.parametrize(("page", "generated"), [("Stats.md", "stats.md"), ("AWARDS.md", "awards.md"), ("Years.md", "years/index.md")])
+@pytest.mark.parametrize(("page", "generated"), [
+    ("Stats.md", "the generated page 'stats.md'"), ("AWARDS.md", "the generated page 'awards.md'"),
+    ("Years.md", "the generated page 'years/index.md'"), ("Culture.md", "the page 'culture.md'"),
+])
 def test_page_differing_in_case_from_a_generated_page_is_an_error(make_handbook, page, generated):
     (path, line, code, message), = errors(make_handbook({"stories": {page: f"# {page}\n"}}))
     assert (path, line, code) == (f"stories/{page}", 1, "HB205")
-    assert f"collides with the generated page '{generated}'" in message and "rename the file" in message
+    assert f"collides with {generated}" in message and "rename the file" in message
+
+
+def test_home_and_culture_pages_are_the_contents_own(make_handbook):
+    root = make_handbook()
+    (root / "stories" / "index.md").rename(root / "stories" / "README.md")  # MkDocs serves it as the home page
+    assert errors(root) == []
+    assert layout.taken_by("culture.md") is None and layout.taken_by("index.md") is None
 
 
 def test_pages_named_like_search_folders_are_errors(make_handbook):

@@ -55,11 +55,12 @@ class Taken:
     path: str
     name: str  # as a message names it: a page's source ('years/index.md'), else the path
     what: str  # who writes it: 'the generated page', "Pagefind's search bundle", ...
+    own: bool = False  # a page the content may write itself (the build writes it when missing)
 
     def describe(self, src: str, directory_urls: bool = True) -> str:
         """Say, for a message, what a content file at src would replace."""
         text = f"{self.what} '{self.name}'"
-        if self.name.endswith(".md") and self.name != src and site_path(src, directory_urls) == self.path:
+        if self.name.endswith(".md") and self.name != src and _key(site_path(src, directory_urls)) == _key(self.path):
             return text + f" (both would be served at {_address(self.path)})"
         return text
 
@@ -106,6 +107,8 @@ def _own_theme() -> tuple[str, ...]:
 def entries(theme: Iterable[str] = (), directory_urls: bool = True) -> list[Taken]:
     """The table: every path the build writes, this package's theme files included, then theme's."""
     out = [Taken(site_path(p, directory_urls), p, "the generated page") for p in GENERATED_PAGES]
+    # The home and culture pages are the content's own, else generated: only they may be written there.
+    out += [Taken(site_path(p, directory_urls), p, "the page", own=True) for p in PUBLIC_BY_DEFAULT]
     for listing in LISTINGS:
         out.append(Taken(site_path(listing.index, directory_urls), listing.index, "the generated page"))
         out.append(Taken(f"{listing.folder}/", f"{listing.folder}/", "the generated page"))  # and its groups' pages
@@ -160,7 +163,14 @@ def table(theme: tuple[str, ...] = (), directory_urls: bool = True) -> Table:
 
 def taken_by(src: str, theme: Collection[str] = (), directory_urls: bool = True) -> Taken | None:
     """What the build writes where a content file at src would be published, if anything."""
-    return table(tuple(sorted(theme)), directory_urls).find(site_path(src, directory_urls))
+    return _clash(table(tuple(sorted(theme)), directory_urls), src, directory_urls)
+
+
+def _clash(look: Table, src: str, directory_urls: bool) -> Taken | None:
+    path = site_path(src, directory_urls)
+    found = look.find(path)
+    # index.md (or README.md) and culture.md at their own address are those pages themselves.
+    return None if found is not None and found.own and src.endswith(".md") and found.path == path else found
 
 
 def taken(srcs: Iterable[str], theme: Collection[str] = (), *, directory_urls: bool = True, folder: str = "") -> list[Diagnostic]:
@@ -170,7 +180,7 @@ def taken(srcs: Iterable[str], theme: Collection[str] = (), *, directory_urls: b
     prefix = folder.rstrip("/") + "/" if folder not in ("", ".") else ""
     problems: list[Diagnostic] = []
     for src in srcs:
-        found = look.find(site_path(src, directory_urls))
+        found = _clash(look, src, directory_urls)
         if found is not None:
             problems.append(error("HB205", prefix + src, 1, f"'{src}' would take the place of {found.describe(src, directory_urls)} in the site - rename or move it"))
     return problems
@@ -180,12 +190,18 @@ def taken(srcs: Iterable[str], theme: Collection[str] = (), *, directory_urls: b
 def group_taken(listing: Listing, key: str, directory_urls: bool = True) -> Taken | None:
     """What else the build writes where a group of listing named key would have its pages (the
     listing's own index for a group 'index'), if anything: derived from the table."""
-    others = Table(t for t in entries(directory_urls=directory_urls) if t.path != f"{listing.folder}/")
+    others = _beside(listing, directory_urls)
     for number in (1, 2):  # the group's first page, and the folder of the others
         found = others.find(site_path(listing.page(key, number), directory_urls))
         if found is not None:
             return found
     return None
+
+
+@functools.cache
+def _beside(listing: Listing, directory_urls: bool) -> Table:
+    """The table without the listing's folder, where its groups' pages go."""
+    return Table(t for t in entries(directory_urls=directory_urls) if t.path != f"{listing.folder}/")
 
 
 def group_clash(listing: Listing, key: str) -> str | None:

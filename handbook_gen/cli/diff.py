@@ -7,12 +7,13 @@ import os
 import subprocess
 import tarfile
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from ..core import placeholder
 from ..core.changes import as_markdown, as_text, compare
-from ..core.validation import check
 from .project import find
 
 
@@ -37,10 +38,16 @@ def command(config_file: str | None, base: str, fmt: str) -> None:
             raise click.ClickException(f"git archive {base} failed: {archive.stderr.decode(errors='replace').strip()}")
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
-        rel_root = Path(os.path.relpath(project.root, repo))
-        rel_docs = Path(os.path.relpath(project.docs_dir, project.root))
-        base_root = Path(tmp) / rel_root
-        base_hb, base_problems = check(base_root / rel_docs, base_root, allow_scripts=project.options.get("allow_scripts") is True)
+        base_root = Path(tmp) / os.path.relpath(project.root, repo)
+        base_config = base_root / project.config_file.name
+        if base_config.is_file():
+            # The base's own settings say where its content was (before a migration, docs_dir itself).
+            base_project = find(str(base_config), check_layout=False)
+            if base_project.engine_docs is not None and placeholder.problem(base_project.engine_docs, base_project.docs_dir) and not base_project.options.get("content_dir"):
+                base_project.docs_dir = base_project.engine_docs
+        else:
+            base_project = replace(project, root=base_root, docs_dir=base_root / os.path.relpath(project.docs_dir, project.root))
+        base_hb, base_problems = base_project.check()
     changes = compare(base_hb, head_hb, base_problems, head_problems)
     click.echo(as_markdown(changes, base) if fmt == "markdown" else as_text(changes, base))
 

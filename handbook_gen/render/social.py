@@ -343,9 +343,9 @@ def cache_dir(root: Path) -> Path:
             continue
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if _private(folder) and os.access(folder, os.W_OK):
+            if _private(folder) and os.access(folder, os.W_OK) and _secret(folder):
                 return folder
-        except OSError:
+        except OSError:  # read-only, or another user's: the next place
             continue
     return Path(tempfile.mkdtemp(prefix="handbook_gen-social-"))
 

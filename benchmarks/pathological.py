@@ -31,6 +31,12 @@ UNITS = {
     "braces": "{a ",
     "quote marks": ">",
     "references": "[a]: ",
+    # Raw HTML, read by the browser-grade parser: tags, foreign content, quotes, comment openers.
+    "inline tags": "<span>a</span> ",
+    "unclosed inline tags": "<span>a ",
+    "svg drawings": '<svg><path d="M0 0"/></svg> ',
+    "comment openers in attributes": '<a title="<!--">a</a> ',
+    "html block lines": "<div>\n",
 }
 
 

@@ -1,43 +1,37 @@
-"""HTML comments: notes to reviewers are never published, and never slow a parser down.
+"""HTML comments: notes to reviewers are never published.
 
-Comments are found by plain searching, in time linear in the text: `html.parser` takes time
-growing with the square of the number of unclosed `<!--`, so it is only ever given text
-without comments. Text inside `<script>`, `<style>`, `<textarea>` and `<title>` elements
-holds no comments (HTML reads it as raw text) and is left alone.
+A comment is what a browser reads as one: the HTML parser (active_content.parse) says where
+each starts, so a `<!--` inside an attribute value, a `<textarea>` or a `<script>` is no
+comment, while one inside an SVG `<style>` is. Each runs to the first `-->` or `--!>`
+after it (`<!-->` and `<!--->` are whole, empty comments), or to the end of the text.
 """
 
 from __future__ import annotations
 
 import re
 
-_RAW_TEXT = re.compile(r"<(script|style|textarea|title)\b", re.IGNORECASE)
-_CLOSE = re.compile(r"--!?\s*>")
+from . import active_content
+
+_CLOSE = re.compile(r"--!?>")
 
 
 def spans(html: str) -> list[tuple[int, int]]:
     """Return (start, end) of every comment; an unclosed one runs to the end."""
+    if "<!--" not in html:
+        return []
     found: list[tuple[int, int]] = []
-    lower = None
-    at = 0
-    while True:
-        start = html.find("<!--", at)
-        if start == -1:
-            return found
-        raw = _RAW_TEXT.search(html, at, start)
-        if raw is not None:
-            # Skip the raw-text element whole: a `<!--` inside it is text.
-            lower = lower if lower is not None else html.lower()
-            close = lower.find(f"</{raw.group(1).lower()}", raw.end())
-            at = len(html) if close == -1 else close
-            continue
-        # `<!-->` and `<!--->` are complete (empty) comments.
+    # The `-->` after the text closes an unclosed comment for the parser (see active_content._SUFFIX).
+    for node in active_content.walk(active_content.parse(html + "-->")):
+        start = node.origin_offset if node.name == "#comment" else None
+        if start is None or not html.startswith("<!--", start):
+            continue  # a bogus comment (`<!x>`, `<?x>`): not written as one, nothing to cut
         if html.startswith(">", start + 4) or html.startswith("->", start + 4):
             end = start + (5 if html.startswith(">", start + 4) else 6)
         else:
-            close_match = _CLOSE.search(html, start + 4)
-            end = close_match.end() if close_match else len(html)
+            close = _CLOSE.search(html, start + 4)
+            end = close.end() if close else len(html)
         found.append((start, end))
-        at = end
+    return found
 
 
 def strip(html: str) -> tuple[str, list[str]]:

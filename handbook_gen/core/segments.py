@@ -252,6 +252,7 @@ def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
     begin, finish = offsets[start], offsets[end] - 1
     source = body.text[begin:finish]
     blanked = list(source)
+    code = list(source)  # the source with only code spans blanked: the HTML a browser may see
     cursor = 0
     line = start
     for child in (c for token in tokens for c in token.children or []):
@@ -263,7 +264,7 @@ def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
                 a, b = span
                 for i in range(a, b):
                     if blanked[i] != "\n":
-                        blanked[i] = " "
+                        blanked[i] = code[i] = " "
                 line += source.count("\n", cursor, b)
                 cursor = b
         elif child.type == "html_inline":
@@ -279,16 +280,18 @@ def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
                     body.comments.append((begin + at, begin + b))
                     _near_miss(body, child.content, here)
                 else:
-                    _scan_html(body, child.content, here)
+                    _scan_html(body, child.content, here, active=False)  # read with its paragraph, below
                     body.segments.append(Segment(Kind.HTML, here, here + 1 + child.content.count("\n"), child.content, begin + at))
                 cursor = b
         elif child.type in ("link_open", "image"):
             target = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
             body.links.append(Link(line, target, child.type == "image"))
-            if active_content.url_runs_script(html.unescape(unquote(target))):
-                body.active.append((line, f"script URL in a {'link' if child.type == 'link_open' else 'image'}"))
+            problem = active_content.url_problem(html.unescape(unquote(target)), "a link" if child.type == "link_open" else "an image")
+            if problem:
+                body.active.append((line, problem))
     prose = "".join(blanked)
     body.segments.append(Segment(Kind.PROSE, start, end, prose, begin))
+    _scan_paragraph(body, "".join(code), start)
     for i, row in enumerate(prose.split("\n")):
         for what in active_content.in_attribute_list(row):
             body.active.append((start + i, what))
@@ -391,6 +394,26 @@ def _comments_in(body: Body, begin: int, end: int, text: str, offsets: list[int]
             body.comments.append((at, stop))
 
 
+# CommonMark autolinks (`<https://...>`, `<name@host>`): links, checked as such, not tags.
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*>|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>")
+
+# What opens a tag, a comment or an end tag in HTML: a `<` then a letter, `/`, `!` or `?`.
+_TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+
+
+def _scan_paragraph(body: Body, markup: str, start: int) -> None:
+    """Read a paragraph (code spans blanked) as a browser would if Markdown passed its `<`
+    through: its inline HTML, and any tag left unfinished (Markdown may join it with what
+    follows on the page). Autolinks are links, checked as such."""
+    if "<" not in markup:
+        return
+    markup = _AUTOLINK.sub(lambda m: " " * len(m.group()), markup)
+    if not _TAG_OPEN.search(markup):
+        return  # HTML reads any other `<` as text
+    for at, what in active_content.in_html(markup):
+        body.active.append((start + at - 1, what))
+
+
 class _Refs(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -404,11 +427,12 @@ class _Refs(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _scan_html(body: Body, raw: str, line: int) -> None:
-    """Record the links and any active content of raw HTML written in the body."""
+def _scan_html(body: Body, raw: str, line: int, active: bool = True) -> None:
+    """Record the links of raw HTML written in the body and, if `active`, what the allowlist refuses in it."""
+    if active:
+        for at, what in active_content.in_html(raw):
+            body.active.append((line + at - 1, what))
     raw = comments.blank(raw)
-    for at, what in active_content.in_html(raw):
-        body.active.append((line + at - 1, what))
     refs = _Refs()
     refs.feed(raw)
     refs.close()

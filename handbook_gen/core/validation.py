@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import exposure, graph, lint, references
+from . import active_content, documents, exposure, graph, lint, references
 from .diagnostics import Diagnostic, error, warning
 from .loading import load
 from .model import Handbook, Status, StoryEntry
@@ -19,8 +19,9 @@ def check(
 ) -> tuple[Handbook, list[Diagnostic]]:
     """Load a handbook and report every error and warning, sorted by place.
 
-    Script in bodies (raw `<script>`, event handlers, `javascript:` URLs) is an error
-    unless the handbook allows it.
+    HTML in bodies outside the allowlist (active_content: `<script>`, event handlers,
+    `javascript:` URLs and all else Markdown does not write), and assets a browser opens
+    as a document that could run script (documents), are errors unless the handbook allows scripts.
     """
     today = today or dt.date.today()
     key = (str(Path(docs_dir).absolute()), str(Path(root).absolute()) if root else "", allow_scripts, today)
@@ -88,6 +89,7 @@ def _check(docs_dir: Path | str, root: Path | str | None, today: dt.date, allow_
         bodies += [(e.path, e.parsed) for e in hb.lessons.values()] + [(e.path, e.parsed) for e in hb.pages.values()]
         for path, body in bodies:
             problems += _script_errors(path, body)
+        problems += documents.check(hb)
     for lid in graph.orphans(hb.lessons, (s.meta for s in hb.stories.values() if not s.is_draft)):
         lesson = hb.lessons[lid]
         problems.append(warning("HB206", lesson.path, 1, f"lesson '{lid}' is taught by no story - link it from a story's 'lessons' or remove it"))
@@ -106,6 +108,6 @@ def _clearance_warnings(story: StoryEntry) -> list[Diagnostic]:
 
 def _script_errors(path: str, body: Body) -> list[Diagnostic]:
     return [
-        error("HB310", path, body.first_line + line, f"{what} would run script in readers' browsers - remove it (stories are text, images and links)")
+        error("HB310", path, body.first_line + line, active_content.sentence(what))
         for line, what in body.active
     ]

@@ -232,14 +232,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return entry.markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Refuse a page that would run script; in the public variant, drop every HTML comment."""
+        """Refuse a page with HTML outside the allowlist; in the public variant, drop every HTML comment."""
         if not self.config.allow_scripts:
-            # The last guard: whatever Markdown and its extensions made of the content.
+            # The last guard: whatever Markdown and its extensions made of the content, read as a browser reads it.
             found = active_content.in_html(html)
             if found:
-                raise PluginError(
-                    f"{page.file.src_uri}: the rendered page would run script ({found[0][1]}); nothing was built"
-                )
+                what = next((w for _, w in found if active_content.runs_script(w)), found[0][1])
+                verdict = "would run script" if active_content.runs_script(what) else "holds HTML that is not allowed"
+                raise PluginError(f"{page.file.src_uri}: the rendered page {verdict} ({what}); nothing was built ({active_content.ALLOWED})")
         if self.view is not None and self.view.variant is Variant.PUBLIC:
             html, removed = comments.strip(html)
             if any(c.strip() in ("internal", "/internal") for c in removed):

@@ -365,7 +365,7 @@ def test_the_cache_is_never_in_a_git_work_tree(tmp_path, monkeypatch):
 # --- Fonts: every script drawn by a font that has it, never a box -----------------------------
 
 CJK_TITLE = "東京のデータセンターで冷却装置が停止し、決済サービスが二時間止まった"
-CJK_SUMMARY = "電源の切り替えが失敗しました。"
+CJK_SUMMARY = "電源の切り替えが失敗し、決済サービスが止まりました。"
 
 
 def _cjk_font() -> social.Face | None:
@@ -383,10 +383,17 @@ def _drawn_in_fonts_that_have_them(runs: list[social.Run]) -> None:
             assert bytes(font.getmask(char)) != box, (char, run.face)
 
 
-def test_a_cjk_title_is_drawn_in_a_font_that_has_each_character():
+def test_a_cjk_title_is_drawn_in_a_font_that_has_each_character(make_handbook):
     if _cjk_font() is None:
         pytest.skip("no font on this machine has CJK glyphs (apt-get install fonts-wqy-zenhei; scripts/test does)")
+    root = make_handbook({"stories": {"2021": {"first-story.md": story(
+        CJK_TITLE, summary=CJK_SUMMARY, extra="visibility: public\nkind: incident\nseverity: major\n")}}})
+    clear(root, "first-story")
+    site = build_site(root, "public")
+    page = site / "2021/first-story/index.html"
     card = social.page_card("Test Handbook", CJK_TITLE, CJK_SUMMARY, "Incident · Major · 2021", social.ACCENTS["incident"])
+    published = image_file(site, page, one(head(page), "og:image"))
+    assert published.name == f"{card.key()}.png" and published.read_bytes() == social.draw(card)
     runs, _ = social.layout(card)
     _drawn_in_fonts_that_have_them(runs)
     title = [r for r in runs if r.fill == "#ffffff"]
@@ -413,7 +420,7 @@ def test_a_title_no_font_has_leaves_a_card_without_it_and_without_boxes():
         untitled = social.page_card("Test Handbook", "", "The summary is still drawn.", "Lesson", social.ACCENTS["lesson"])
         assert social.draw(card, fonts) == social.draw(untitled, fonts)  # pixel for pixel: nothing drawn for it
     # A pictograph no font has is left out of a title that is otherwise drawn.
-    runs, _ = social.layout(social.page_card("Site", "Deploy \U0001f525 failed"), social.SHIPPED_FONTS)
+    runs, _ = social.layout(social.page_card("Site", "Deploy \U0001f525 failed \U0001f44d\U0001f3fd"), social.SHIPPED_FONTS)
     assert [r.text for r in runs] == ["Site", "Deploy failed"]
 
 

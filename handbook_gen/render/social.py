@@ -230,7 +230,7 @@ def drawable(text: str, bold: bool, fonts: Fonts) -> str:
     for char in text:
         if char.isspace() or fonts.face(char, bold) is not None:
             kept.append(char)
-        elif not (_ignorable(char) or unicodedata.category(char) == "So"):
+        elif not (_ignorable(char) or unicodedata.category(char) in ("So", "Sk")):  # emoji, skin tones
             return ""  # drawn without it, the text would say something else
     return " ".join("".join(kept).split())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import MKDOCS_YML, REPO, base_tree, build_site, lesson, story, write_tree
+from conftest import MKDOCS_YML, PLACEHOLDER, REPO, base_tree, build_site, lesson, story, write_tree
 from mkdocs.exceptions import Abort
 from variant_support import clear
 
@@ -53,6 +53,7 @@ PAGE_BODY = "The on-call rota lives in the vault and the pager number is never s
 def audit_tree() -> dict:
     return {
         "mkdocs.yml": MKDOCS_YML,
+        "placeholder": {"index.md": PLACEHOLDER},
         "stories": {
             "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome to our handbook of failures.\n",
             "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell our failures openly.\n",
@@ -176,18 +177,18 @@ PLANTERS = {
 }
 
 LEAKS = {
-    "internal title": (INTERNAL_TITLE, "title of internal story 'ledger-replica-fell-behind'"),
-    "internal summary": (INTERNAL_SUMMARY, "summary of internal story 'ledger-replica-fell-behind'"),
+    "internal title": (INTERNAL_TITLE, "field 'title' of internal story 'ledger-replica-fell-behind'"),
+    "internal summary": (INTERNAL_SUMMARY, "field 'summary' of internal story 'ledger-replica-fell-behind'"),
     "internal body": (INTERNAL_BODY, "body of internal story 'ledger-replica-fell-behind'"),
-    "internal impact": (INTERNAL_IMPACT, "impact of internal story 'ledger-replica-fell-behind'"),
+    "internal impact": (INTERNAL_IMPACT, "field 'impact' of internal story 'ledger-replica-fell-behind'"),
     "internal section": (SECTION, "internal section of story 'cache-key-dropped-the-region'"),
-    "internal mapping": (MAPPING, "'internal' value of story 'cache-key-dropped-the-region'"),
-    "follow-up title": (FOLLOW_UP, "follow-up title of story 'cache-key-dropped-the-region'"),
-    "private summary": (PRIVATE_SUMMARY, "internal summary of story 'cache-key-dropped-the-region'"),
+    "internal mapping": (MAPPING, "field 'internal' of story 'cache-key-dropped-the-region' (never shown)"),
+    "follow-up title": (FOLLOW_UP, "field 'follow_ups.title' of story 'cache-key-dropped-the-region' (only how many, by 'status')"),
+    "private summary": (PRIVATE_SUMMARY, "field 'summary' of story 'cache-key-dropped-the-region' ('public_summary' is shown in its place)"),
     "lesson internal section": (LESSON_SECTION, "internal section of lesson 'keep-backups'"),
-    "internal lesson": (LESSON_TITLE, "title of internal lesson 'watch-replication'"),
+    "internal lesson": (LESSON_TITLE, "field 'title' of internal lesson 'watch-replication'"),
     "internal page": (PAGE_BODY, "body of internal page 'runbook.md'"),
-    "private author": ("Roberta Quillfeather", "name of non-public author 'bob'"),
+    "private author": ("Roberta Quillfeather", "field 'name' of non-public author 'bob'"),
 }
 
 
@@ -275,7 +276,7 @@ def test_leaks_in_several_files_are_all_listed(built, site):
     result = _audit_cli(root, site)
     assert result.exit_code == 1
     for rel in rels:
-        assert f"{Path(site, rel).as_posix()}: leak: name of non-public author 'bob'" in result.stdout
+        assert f"{Path(site, rel).as_posix()}: leak: field 'name' of non-public author 'bob'" in result.stdout
     assert f"{len(rels)} leaks in {len(rels)} of" in result.output
 
 
@@ -312,14 +313,15 @@ def quoting_tree(mkdocs_yml: str = QUOTING_MKDOCS_YML) -> dict:
     also = f"\n\n{PAGER_BODY}\n"
     return {
         "mkdocs.yml": mkdocs_yml,
+        "placeholder": {"index.md": PLACEHOLDER},
         "stories": {
             "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome to our handbook of failures.\n",
             "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell our failures openly.\n",
-            "notes.md": f"---\ntitle: Notes\nvisibility: public\n---\n\n# Notes\n\nThe ticket said {MAPPING}.{also}",
+            "notes.md": f"---\ntitle: Notes\nvisibility: public\n---\n\n# Notes\n\nThe ticket is closed.{also}",
             "authors.yml": AUTHORS,
             "lessons": {
                 "keep-backups.md": lesson(),
-                "quote-follow-up.md": _with_body(lesson("Quote a follow-up", "Follow-ups travel."), f"We did it: {FOLLOW_UP}.{also}"),
+                "quote-follow-up.md": _with_body(lesson("Quote a follow-up", "Follow-ups travel."), f"We did it.{also}"),
                 "quote-section.md": _with_body(lesson("Quote a section", "Sections travel."), f"{SECTION}{also}"),
                 "quote-body.md": _with_body(lesson("Quote a body", "Bodies travel."), f"{INTERNAL_BODY}{also}"),
             },
@@ -350,15 +352,21 @@ def quoting_built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     root = tmp_path_factory.mktemp("quoting") / "hb"
     write_tree(root, quoting_tree())
     clear(root, "cache-key-dropped-the-region")
-    return root, build_site(root, "public")
+    site = build_site(root, "public")
+    # A follow-up title and an 'internal' value quoted in a source are refused by check (HB308,
+    # see test_check_refuses_quoted_follow_ups_and_internal_values): put in the built pages, as
+    # a build check did not stop would publish them.
+    _insert_html(site / "notes" / "index.html", f"<p>The ticket said {MAPPING}.</p>")
+    _insert_html(site / "lessons" / "quote-follow-up" / "index.html", f"<p>We did it: {FOLLOW_UP}.</p>")
+    return root, site
 
 
-FOLLOW_UP_LEAK = "follow-up title of story 'cache-key-dropped-the-region': 'rotate the vendor escalation contacts'"
+FOLLOW_UP_LEAK = "field 'follow_ups.title' of story 'cache-key-dropped-the-region' (only how many, by 'status'): 'rotate the vendor escalation contacts'"
 SECTION_LEAK = ("internal section of story 'cache-key-dropped-the-region': "
                 "'the customer was northwind traders and the host was db ledger 07'")
 BODY_LEAK = ("body of internal story 'ledger-replica-fell-behind': "  # the words shown stop at 80 characters
              "'the replica kept applying a single enormous transaction while the primary moved '")
-MAPPING_LEAK = "'internal' value of story 'cache-key-dropped-the-region': 'inc 90210 escalated to the vendor'"
+MAPPING_LEAK = "field 'internal' of story 'cache-key-dropped-the-region' (never shown): 'inc 90210 escalated to the vendor'"
 
 
 def test_public_lessons_and_pages_quoting_internal_content_are_leaks(quoting_built):
@@ -373,9 +381,9 @@ def test_public_lessons_and_pages_quoting_internal_content_are_leaks(quoting_bui
         ("lessons/quote-section/index.html", SECTION_LEAK),
         ("notes/index.html", MAPPING_LEAK),
     ]
-    # The search index holds them too, whichever search the build made (Material's, Pagefind's).
+    # The search index holds those built from sources too, whichever search the build made (Material's, Pagefind's).
     search = {leak for leak in leaks if not leak[0].endswith(".html")}
-    assert {what for _, what in search} == {BODY_LEAK, FOLLOW_UP_LEAK, SECTION_LEAK, MAPPING_LEAK}
+    assert {what for _, what in search} == {BODY_LEAK, SECTION_LEAK}
     assert all(file.startswith(("search/", "pagefind/")) for file, _ in search), search
     result = _audit_cli(root, public)
     assert result.exit_code == 1
@@ -383,9 +391,9 @@ def test_public_lessons_and_pages_quoting_internal_content_are_leaks(quoting_bui
     assert f"{len(leaks)} leaks in {len({file for file, _ in leaks})} of" in result.output
 
 
-TITLE_LEAK = f"title of internal story 'ledger-replica-fell-behind': '{INTERNAL_TITLE.lower()}'"
-SUMMARY_LEAK = "summary of internal story 'ledger-replica-fell-behind': 'replication to the ledger replica stalled for six hours during the quarter close'"
-AUTHOR_LEAK = "name of non-public author 'bob': 'roberta quillfeather'"
+TITLE_LEAK = f"field 'title' of internal story 'ledger-replica-fell-behind': '{INTERNAL_TITLE.lower()}'"
+SUMMARY_LEAK = "field 'summary' of internal story 'ledger-replica-fell-behind': 'replication to the ledger replica stalled for six hours during the quarter close'"
+AUTHOR_LEAK = "field 'name' of non-public author 'bob': 'roberta quillfeather'"
 QUOTES = {  # lesson id: what its body quotes, what the audit reports
     "quote-follow-up": (f"Remember when {INTERNAL_TITLE.lower()}.", TITLE_LEAK),
     "quote-section": (f"As the write-up said: {INTERNAL_SUMMARY}", SUMMARY_LEAK),
@@ -426,14 +434,24 @@ def test_only_cleared_public_stories_excuse_a_needle(quoting_sources):
     hb, _ = check(root / "stories", root)
     found = {n.text: n.what for n in needles(hb, select(hb, Variant.PUBLIC))[0]}
     # Quoted by public lessons and a public page: still needles.
-    assert found[f" {INTERNAL_TITLE.lower()} "] == "title of internal story 'ledger-replica-fell-behind'"
-    assert found[" roberta quillfeather "] == "name of non-public author 'bob'"
-    assert found[normalise(INTERNAL_SUMMARY)] == "summary of internal story 'ledger-replica-fell-behind'"
-    assert found[normalise(FOLLOW_UP)] == "follow-up title of story 'cache-key-dropped-the-region'"
-    assert found[normalise(MAPPING)] == "'internal' value of story 'cache-key-dropped-the-region'"
+    assert found[f" {INTERNAL_TITLE.lower()} "] == "field 'title' of internal story 'ledger-replica-fell-behind'"
+    assert found[" roberta quillfeather "] == "field 'name' of non-public author 'bob'"
+    assert found[normalise(INTERNAL_SUMMARY)] == "field 'summary' of internal story 'ledger-replica-fell-behind'"
+    assert found[normalise(FOLLOW_UP)] == "field 'follow_ups.title' of story 'cache-key-dropped-the-region' (only how many, by 'status')"
+    assert found[normalise(MAPPING)] == "field 'internal' of story 'cache-key-dropped-the-region' (never shown)"
     # Published by the cleared public story: excused, wherever else it appears.
     assert normalise(PAGER_BODY) not in found
-    assert found[" the pager storm at midnight "] == "title of internal story 'pager-storm-at-midnight'"
+    assert found[" the pager storm at midnight "] == "field 'title' of internal story 'pager-storm-at-midnight'"
+
+
+def test_check_refuses_quoted_follow_ups_and_internal_values(tmp_path):
+    tree = quoting_tree()
+    tree["stories"]["notes.md"] = tree["stories"]["notes.md"].replace("The ticket is closed.", f"The ticket said {MAPPING}.")
+    tree["stories"]["lessons"]["quote-follow-up.md"] = _with_body(lesson("Quote a follow-up", "Follow-ups travel."), f"We did it: {FOLLOW_UP}.")
+    write_tree(tmp_path / "hb", tree)
+    _, problems = check(tmp_path / "hb" / "stories", tmp_path / "hb")
+    assert sorted((d.code, d.path) for d in problems if d.severity.name == "ERROR") == [
+        ("HB308", "stories/lessons/quote-follow-up.md"), ("HB308", "stories/notes.md")]
 
 
 def test_public_build_refuses_a_lesson_quoting_internal_content(tmp_path, caplog):
@@ -444,8 +462,7 @@ def test_public_build_refuses_a_lesson_quoting_internal_content(tmp_path, caplog
         build_site(root, "public")
     message = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
     assert "leaks internal content; do not publish it" in message
-    for line in (f"lessons/quote-follow-up/index.html: {FOLLOW_UP_LEAK}", f"lessons/quote-section/index.html: {SECTION_LEAK}",
-                 f"lessons/quote-body/index.html: {BODY_LEAK}", f"notes/index.html: {MAPPING_LEAK}"):
+    for line in (f"lessons/quote-section/index.html: {SECTION_LEAK}", f"lessons/quote-body/index.html: {BODY_LEAK}"):
         assert line in message.splitlines(), line
     assert normalise(PAGER_BODY).strip() not in message
 
@@ -580,6 +597,6 @@ def test_cjk_author_name_of_two_characters_is_a_needle(tmp_path):
     hb, problems = check(root / "stories", root)
     assert problems == []
     found = {n.what: n.text for n in needles(hb, select(hb, Variant.PUBLIC))[0]}
-    assert found["name of non-public author 'wang'"] == " 王 伟 "
-    assert found["name of non-public author 'bob'"] == " roberta quillfeather "
-    assert "name of non-public author 'li'" not in found  # two Latin letters: too common to search for
+    assert found["field 'name' of non-public author 'wang'"] == " 王 伟 "
+    assert found["field 'name' of non-public author 'bob'"] == " roberta quillfeather "
+    assert "field 'name' of non-public author 'li'" not in found  # two Latin letters: too common to search for

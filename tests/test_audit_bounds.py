@@ -23,10 +23,10 @@ from handbook_gen.core.audit import Leak, scan
 from handbook_gen.core.validation import check
 
 INTERNAL_TITLE = "The ledger replica fell behind"
-TITLE_LEAK = f"title of internal story 'ledger-replica-fell-behind': '{INTERNAL_TITLE.lower()}'"
+TITLE_LEAK = f"field 'title' of internal story 'ledger-replica-fell-behind': '{INTERNAL_TITLE.lower()}'"
 ID_LEAK = "id of left-out 'ledger-replica-fell-behind'"
 CYRILLIC_NAME = "Роберта Перовская"
-CYRILLIC_LEAK = "name of non-public author 'roberta': 'роберта перовская'"
+CYRILLIC_LEAK = "field 'name' of non-public author 'roberta': 'роберта перовская'"
 TOO_LARGE_GZ = "too large to audit once decompressed: not published"
 TOO_LARGE = "too large to audit: not published"
 MB = 1 << 20

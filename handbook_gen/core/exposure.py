@@ -32,7 +32,8 @@ def _quoted_in_public_pages(hb: Handbook) -> list[Diagnostic]:
         if w.piece.path[:1] == ("body",):
             continue  # bodies are searched sentence by sentence in the built site (the audit)
         norm = normalise(w.piece.text)
-        if norm.strip() and len(norm.split()) >= w.piece.words.quote:
+        quote = w.piece.words.quote
+        if quote is not None and norm.strip() and len(norm.split()) >= quote:
             needles.append((norm, f"the {w.what} ({w.path})"))
     problems: list[Diagnostic] = []
     needles = list(dict.fromkeys(needles))

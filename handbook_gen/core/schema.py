@@ -97,12 +97,13 @@ class Words:
     public page's source (HB308), where short titles are ordinary phrases ("The outage")."""
 
     audit: int = 3
-    quote: int = 3
+    quote: int | None = 3  # None: a shared name (an award's), not looked for in pages' sources
 
 
 NAME_WORDS = Words(1, 1)
 TITLE_WORDS = Words(1, 3)
 PROSE_WORDS = Words(3, 3)
+SHARED_NAME_WORDS = Words(3, None)
 
 
 class Show(StrEnum):
@@ -156,6 +157,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE), AfterValidator(one_line), TITLE_WORDS]  # a follow-up's or a page's title
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE), AfterValidator(one_line), NAME_WORDS]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE), AfterValidator(one_line), PROSE_WORDS]
+AwardTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE), AfterValidator(one_line), SHARED_NAME_WORDS]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=MAX_SUMMARY), AfterValidator(multi_line), PROSE_WORDS]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY), AfterValidator(multi_line), PROSE_WORDS]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT), AfterValidator(multi_line), PROSE_WORDS]
@@ -246,7 +248,8 @@ class Award(_Model):
     """An award the story won, e.g. Biggest Mistake of the Year."""
 
     year: Annotated[Year, AS_IS] = Field(description=f"The year of the award, {MIN_YEAR}-{MAX_YEAR}.", examples=[2024])
-    title: Annotated[Phrase, AS_IS] = Field(description="The award's name.", examples=["Biggest Mistake of the Year"])
+    # Every winner of an award shares its name: a page may name the award.
+    title: Annotated[AwardTitle, AS_IS] = Field(description="The award's name.", examples=["Biggest Mistake of the Year"])
 
 
 class TimelineEntry(_Model):

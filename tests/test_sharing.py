@@ -436,3 +436,13 @@ def test_cjk_lines_break_between_characters_never_before_a_closing_mark():
     assert social.wrap("停止し、決済", Mono(), 40, 2) == ["停止し、", "決済"]  # the comma stays with what it closes
     # Latin words around CJK are kept whole, spaces kept where they were.
     assert social.wrap("The 東京 outage report", Mono(), 80, 3) == ["The 東京", "outage", "report"]
+
+
+def test_without_fontconfig_the_font_folders_give_the_chain(monkeypatch):
+    if _cjk_font() is None:
+        pytest.skip("no font on this machine has CJK glyphs (apt-get install fonts-wqy-zenhei; scripts/test does)")
+    monkeypatch.setenv("PATH", "")  # no fc-match to ask
+    fonts = social.Fonts()
+    face = fonts.face("東", True)
+    assert face is not None and face != fonts.shipped(True) and ord("東") in face.cmap()
+    assert fonts.chain(True)[0] == fonts.shipped(True)

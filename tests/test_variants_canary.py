@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
+from conftest import MKDOCS_YML, PLACEHOLDER, build_site, lesson, story, write_tree
 from variant_support import clear, search_text, site_files, token_hits
 
 from handbook_gen.cli import handbook
@@ -208,6 +208,7 @@ follow_ups: [{title: Zqxdraftfollowup finish it}]
 def canary_tree() -> dict:
     return {
         "mkdocs.yml": MKDOCS_YML,
+        "placeholder": {"index.md": PLACEHOLDER},
         "stories": {
             "index.md": "---\ntitle: Home\n---\n\n# Home\n\nZqppubhomebody welcome.\n",
             "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nZqppubculturebody we tell failures, like [this one][x].\n\n"

@@ -66,12 +66,14 @@ RESERVED_FILES = [
 @pytest.mark.parametrize(("src", "what"), RESERVED_FILES)
 def test_content_file_at_a_path_the_build_writes_is_an_error(make_handbook, src, what):
     root = make_handbook(nested(src, "alert('every page')\n"))
-    assert errors(root) == [(f"stories/{src}", 1, "HB205", f"'{src}' would take the place of {what} in the site - rename or move it")]
+    # An HTML or XML file is also refused as a document a browser opens (HB310): that is not this rule.
+    found = [e for e in errors(root) if e[2] != "HB310"]
+    assert found == [(f"stories/{src}", 1, "HB205", f"'{src}' would take the place of {what} in the site - rename or move it")]
 
 
 def test_files_beside_reserved_ones_are_fine(make_handbook):
     tree = {"stories": {"assets": {"extra.css": "a {}\n", "handbook.png": "png", "social.png": "png", "handbook-2": {"search.js": "x"}},
-                        "feeds.xml": "<rss/>", "searching": {"x.json": "{}"}, "2021": {"diagram.png": "png"}}}
+                        "feeds.txt": "rss", "searching": {"x.json": "{}"}, "2021": {"diagram.png": "png"}}}
     assert errors(make_handbook(tree)) == []
 
 
@@ -198,7 +200,6 @@ def test_build_stops_on_a_content_file_at_the_plugin_stylesheet(make_handbook, c
     assert not (root / "site" / "internal" / "assets" / "handbook" / "handbook.css").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="the plugin's on_files does not call layout.taken with the theme's files yet")
 def test_build_stops_on_a_content_file_at_a_material_asset(make_handbook, caplog):
     root = make_handbook(nested(BUNDLE, "alert('every page')\n"))
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):

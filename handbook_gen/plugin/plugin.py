@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core import active_content, audit, comments, placeholder
+from ..core import active_content, audit, comments, layout, placeholder
 from ..core.diagnostics import Diagnostic, Severity, has_errors, render
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
@@ -122,6 +122,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         root = Path(config.config_file_path or ".").absolute().parent
         config.docs_dir = _content_dir(config, root, self.config.content_dir)
         hb, problems = check(config.docs_dir, root, allow_scripts=self.config.allow_scripts)
+        # Only the build knows the theme it uses: no content file may take the place of one of its files.
+        theme = layout.theme_files(config.theme.dirs)
+        problems = sorted({*problems, *layout.taken(hb.assets, theme, directory_urls=config.use_directory_urls, folder=hb.rel(""))})
         for d in problems:
             if d.severity is Severity.WARNING:
                 log.warning(d.text())

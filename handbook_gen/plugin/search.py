@@ -21,12 +21,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 
+from ..core import layout
 from ..core.variants import View
 from ..render import search as markup
 
 PAGEFIND = "pagefind"
 MATERIAL = "material"
-BUNDLE = "pagefind"  # the index's folder in the site
+BUNDLE = layout.PAGEFIND  # the index's folder in the site
 _TIMEOUT_S = 600
 # What Pagefind writes that is the same for every site (its scripts, styles and WebAssembly).
 _STATIC = ("pagefind.js", "pagefind-worker.js", "pagefind-highlight.js")

@@ -27,7 +27,7 @@ from ..core.variants import View
 from ..render import social
 from ..render.pages import html_escape
 
-IMAGES = "assets/social"
+IMAGES = layout.SOCIAL_IMAGES
 """Where the preview images are published in the site: IMAGES/<content hash>.png."""
 
 # Plugins that print Open Graph and Twitter meta of their own: with one on, ours stays out.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from ..core import layout
@@ -17,7 +16,7 @@ from ..core.loading import Handbook
 from ..core.variants import View
 from .pages import Renderer, html_escape
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+THEME_DIR = layout.THEME_DIR
 """The plugin's theme files (main.html, its stylesheet and scripts), after a handbook's own overrides."""
 DEFAULT_CULTURE = "# Our culture\n\nWe tell our failures so that everyone learns from them.\n"
 

@@ -5,7 +5,8 @@
 
 Stories are synthesised from this repo's sample stories (ids and titles made unique, half
 of them public and cleared). Each build starts with no cached preview image, as a build of a
-fresh clone does (an unchanged story's image is cached in .cache/ by any later build). Every build and check runs as a subprocess of its own, timed
+fresh clone does (an unchanged story's image is cached by any later build, in a cache folder
+the benchmark points HANDBOOK_CACHE_DIR at and empties before each build). Every build and check runs as a subprocess of its own, timed
 wall-clock (and CPU, user+sys of the process tree, from os.wait4); peak memory is that
 tree's largest resident set. The machine is noisy and shared: compare the ratios across
 runs, not the seconds. Figures:
@@ -332,8 +333,9 @@ def measure(n: int, work: Path, repeat: int, large: bool, full_excerpts: bool) -
     def measured(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None, site: Path | None = None,
                  after: Callable[[Path], None] | None = None) -> None:
         # Every build starts as from a fresh clone: no preview image cached by an earlier one.
-        shutil.rmtree(cwd / ".cache", ignore_errors=True)
-        r = run(command, cwd, logs, f"{name}-{len(runs.get(name, []))}", env)
+        cache = work / f"cache-{n}"
+        shutil.rmtree(cache, ignore_errors=True)
+        r = run(command, cwd, logs, f"{name}-{len(runs.get(name, []))}", {"HANDBOOK_CACHE_DIR": str(cache)} | (env or {}))
         runs.setdefault(name, []).append(r)
         progress(f"  [{n} stories] {name}: {r.wall_s:.2f}s wall, {r.cpu_s:.2f}s cpu, {r.peak_rss_bytes / 2**20:.0f} MiB peak")
         if site is not None:

@@ -147,8 +147,18 @@ def hostile_tree() -> dict[str, Any]:
             "lessons": lessons,
             str(YEAR): stories,
             **pages,
+            "edges.md": _front({"visibility": "public", "description": "HTML at the edge of the allowlist"}, EDGES),
         },
     }
+
+
+# Raw HTML the allowlist accepts that a careless scanner misreads: a comment opener in an
+# attribute value, an SVG drawing whose title holds markup as text, a closed comment.
+EDGES = (
+    "# Edges\n\nSee <a title=\"<!--\" href=\"https://example.com/\">the link</a> and --> on.\n\n"
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><title>&lt;img src=x onerror=alert(1)&gt;</title>'
+    '<path d="M0 0h8v8z"/></svg>\n\nText <!-- <img src=x onerror=alert(1)> --> after.\n'
+)
 
 
 # --- a small DOM over html.parser --------------------------------------------------
@@ -380,6 +390,16 @@ def test_the_scanner_sees_what_it_must(hostile):
                 '<iframe src="x"></iframe>', '<svg><a xlink:href="javascript:x()">a</a></svg>', '<img src="x" title="alert(1)">'):
         assert script_problems(dom(f"<html><body>{bad}</body></html>"), theme), bad
     assert script_problems(dom("<html><body><p>&lt;script&gt;alert(1)&lt;/script&gt;</p></body></html>"), theme) == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_html_at_the_edge_of_the_allowlist_is_published_as_written(hostile, variant):
+    """What the allowlist accepts is published whole: the link whose title holds `<!--`, the drawing's title as text."""
+    art = article(page(hostile, variant, "edges"))
+    assert art.find("a", title="<!--").attrs["href"] == "https://example.com/"
+    assert art.find("svg").find("title").text() == "<img src=x onerror=alert(1)>"
+    assert art.find_all("img") == []
+    assert "--> on." in art.text()
 
 
 def _td_rows(table: Node) -> dict[str, str]:
@@ -651,6 +671,11 @@ BODY_SCRIPTS = [
     ("svg-onload", "<svg onload=alert(1)></svg>", "onload"),
     ("details-ontoggle", "<details open ontoggle=alert(1)>x</details>", "ontoggle"),
     ("button-formaction", '<form><button formaction="javascript:alert(1)">x</button></form>', "formaction"),
+    # What a browser reads differently from a simple scanner (more in test_safe_html.py).
+    ("svg-style", "<svg><style><img src=x onerror=alert(1)></style></svg>", "<svg>"),
+    ("comment-opener-in-attribute", 'See <a title="<!--" href="https://example.com/">x</a> <img src=x onerror=alert(1)> -->', "<a title"),
+    ("noscript", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript>', "<noscript>"),
+    ("srcset", '<img src="https://example.com/a.png" srcset="https://example.com/a.png 1x, javascript:alert(1) 2x">', "srcset"),
 ]
 HOSTS = ["story", "lesson", "page"]
 HOST_PATHS = {"story": "stories/2021/first-story.md", "lesson": "stories/lessons/keep-backups.md", "page": "stories/culture.md"}
@@ -855,7 +880,7 @@ def _visit(pg, url: str, dialogs: list[str], texts: list[str] = ()) -> None:
     assert dialogs == [], url
 
 
-BROWSER_PAGES = ["", "culture/", f"years/{YEAR}/", "awards/", "lessons/", "tags/", "stats/", "teams/platform/"]
+BROWSER_PAGES = ["", "culture/", "edges/", f"years/{YEAR}/", "awards/", "lessons/", "tags/", "stats/", "teams/platform/"]
 
 
 @pytest.mark.browser
@@ -883,6 +908,40 @@ def test_browser_story_and_lesson_pages_run_no_payload(served, tab, variant):
         # The payload is the page's title, as text, in the tab's title and the page's heading.
         assert pg.title() == f"{N(PAYLOADS[i])} - Hostile Handbook"
         assert pg.locator("article h1").evaluate("h => h.firstChild.textContent") == N(PAYLOADS[i])
+
+
+@pytest.fixture(scope="module")
+def sample_served(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The repo's sample handbook built in both variants and served."""
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path_factory.mktemp("sample") / "hb"
+    for name in ("stories", "overrides", "placeholder"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    sites = {variant: build_site(root, variant, root / "site" / variant) for variant in VARIANTS}
+    with serve_sites(sites) as urls:
+        yield {**urls, **{f"{v}-dir": str(sites[v]) for v in VARIANTS}}
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_browser_sample_site_runs_no_script_on_any_page_type(sample_served, tab, variant):
+    """One page of every kind the sample's site has (home, story, lesson, listings, stats, culture...): no dialog, no handler."""
+    pg, dialogs = tab
+    site = Path(sample_served[f"{variant}-dir"])
+    kinds: dict[str, str] = {}
+    for index in sorted(site.rglob("index.html")):
+        location = index.parent.relative_to(site).as_posix()
+        kind = "home" if location == "." else re.sub(r"/page/\d+$", "/page", location.split("/", 1)[0] if "/" in location else location)
+        kinds.setdefault(kind, "" if location == "." else location + "/")
+    assert len(kinds) >= 8, kinds  # home, years, lessons, tags, stats, awards, culture, ...
+    for location in kinds.values():
+        _visit(pg, sample_served[variant] + location, dialogs)
 
 
 # Pagefind's UI writes one no-op script URL of its own: its search form's action.

@@ -51,3 +51,43 @@ def test_a_dirty_preview_renders_only_changed_pages_and_keeps_search_whole(tmp_p
         config.plugins.on_startup(command="build", dirty=False)
         force_variant(None)
         os.environ.pop("HANDBOOK_VARIANT", None)
+
+
+def test_a_preview_with_content_errors_shows_them_on_every_page_and_the_fix_brings_the_site_back(make_handbook, tmp_path, caplog):
+    import logging
+    import re
+
+    from conftest import story
+
+    root = make_handbook({"stories": {"2021": {"second.md": story("Second", body="See [the first](first-story.md).\n")}}})
+    site = tmp_path / "site"
+    pages = ["index.html", "2021/first-story/index.html", "2021/second/index.html", "lessons/keep-backups/index.html", "culture/index.html"]
+
+    def headings() -> dict[str, str]:
+        return {p: re.findall(r"<h1[^>]*>(.*?)</h1>", (site / p).read_text(encoding="utf-8"))[0] for p in pages}
+
+    force_variant("internal")
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        good = headings()
+        assert good["2021/first-story/index.html"] == "A story worth telling"
+        edited = root / "stories" / "2021" / "first-story.md"
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace("title:", "titel:"), encoding="utf-8")  # the typo being saved
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            _serve_build(root, site)
+        # The page being edited, the others, generated ones: none keeps its old version.
+        assert set(headings().values()) == {"2 errors in the content"}
+        assert "titel" in (site / "2021/first-story/index.html").read_text(encoding="utf-8")  # the error itself
+        handbook_warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "dirty" not in r.getMessage()]
+        assert handbook_warnings == []  # no lesson "taught by no story": its story only failed to load
+        assert any(r.levelno == logging.ERROR and "titel" in r.getMessage() for r in caplog.records)
+        edited.write_text(text, encoding="utf-8")  # the save that fixes it
+        _serve_build(root, site)
+        assert headings() == good
+    finally:
+        config.plugins.on_startup(command="build", dirty=False)
+        force_variant(None)

@@ -90,6 +90,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.renderer: Renderer | None = None
         self.table = site.Table()  # every page of the build, made once in on_files
         self.broken: list[Diagnostic] = []  # content errors a preview shows instead of the content
+        self.shown: set[str] = set()  # the pages of the last build without errors (a preview shows errors there)
         self.preview: Preview | None = None
         self.search: Search | None = None
         self.sharing: Sharing | None = None
@@ -125,11 +126,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # Only the build knows the theme it uses: no content file may take the place of one of its files.
         theme = layout.theme_files(config.theme.dirs)
         problems = sorted({*problems, *layout.taken(hb.assets, theme, directory_urls=config.use_directory_urls, folder=hb.rel(""))})
+        broken = has_errors(problems)
         for d in problems:
-            if d.severity is Severity.WARNING:
+            # A preview with errors holds its warnings back: one may only follow from a file that did
+            # not load (a lesson its broken story teaches looks untaught); they come back with the fix.
+            if d.severity is Severity.WARNING and not (broken and self.serving):
                 log.warning(d.text())
         self.broken = []
-        if has_errors(problems):
+        if broken:
             errors = [d for d in problems if d.severity is Severity.ERROR]
             summary = f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the content"
             if not self.serving:
@@ -177,6 +181,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         assert self.view is not None and self.renderer is not None and self.handbook is not None
         docs_dir = config.docs_dir
         known = set(self.handbook.sources) | set(self.handbook.assets)
+        pages = files.documentation_pages()
         for file in list(files):
             source = file.abs_src_path if not file.generated_by else None
             # MkDocs walks the folder itself and follows links (round a loop, or out of the
@@ -188,12 +193,17 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         # A file MkDocs' own excludes skipped (e.g. a folder named templates/) is still
         # content: nothing that belongs to the variant may be lost.
         if self.broken:
-            self.table = site.Table({"index.md": site.Entry("index.md", site.Kind.PAGE, "index.md", _error_page(self.broken), {})})
+            # Every address the preview showed, and every page of the content folder, shows the errors:
+            # a page left as it was would pass for the edited one.
+            page = _error_page(self.broken)
+            shown = {"index.md", *self.shown, *(f.src_uri for f in pages)}
+            self.table = site.Table({src: site.Entry(src, site.Kind.PAGE, src, page, {}) for src in sorted(shown)})
         else:
             self.table = site.build(
                 self.handbook, self.view, self.renderer, site_name=config.site_name, site_url=config.site_url or "",
                 feed_limit=self.config.feed_limit, directory_urls=config.use_directory_urls,
             )
+            self.shown = set(self.table.pages)
         for src, entry in self.table.pages.items():
             found = files.get_file_from_path(src)
             if found is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from click.testing import CliRunner
 from conftest import lesson, story
 
@@ -28,7 +29,7 @@ def test_diff_reports_stories_entering_and_leaving_the_public_site(make_handbook
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "t@example.com")
     git(root, "config", "user.name", "T")
-    assert run(root, monkeypatch, "clear", "leaving", "stale", "--by", "ada").exit_code == 0
+    assert run(root, monkeypatch, "clear", "leaving", "stale", "--by", "bob").exit_code == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
 
@@ -37,19 +38,22 @@ def test_diff_reports_stories_entering_and_leaving_the_public_site(make_handbook
     leaving.write_text(leaving.read_text(encoding="utf-8").replace("visibility: public", "visibility: internal"), encoding="utf-8")
     entering = stories / "entering.md"
     entering.write_text(entering.read_text(encoding="utf-8").replace("lessons: [keep-backups]", "lessons: [keep-backups]\nvisibility: public"), encoding="utf-8")
-    assert run(root, monkeypatch, "clear", "entering", "--by", "ada").exit_code == 0
+    assert run(root, monkeypatch, "clear", "entering", "--by", "bob").exit_code == 0
     stale = stories / "stale.md"
     stale.write_text(stale.read_text(encoding="utf-8").replace("Things went wrong", "Things went badly wrong"), encoding="utf-8")
 
     result = run(root, monkeypatch, "diff", "main")
-    assert result.exit_code == 0, result.output
+    # 'leaving' was made internal on purpose; 'stale' leaves because an edit voided its clearance: that fails.
+    assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [
         "compared with main:",
         "  enters the public site: entering",
         "  leaves the public site: leaving (internal)",
         "  leaves the public site: stale (edited since clearance)",
-        "  cleared: entering (by Ada Lovelace (ada))",
+        "  cleared: entering (by Bob Hidden (bob))",
         "  clearance voided by an edit: stale",
+        "  error: stale leaves the public site without being withdrawn (edited since its clearance): "
+        "clear it again: handbook clear stale --by bob, or, to take it off on purpose, add 'withdrawn: REASON'",
         "  new warning: stories/2021/stale.md:8:1: warning: public story 'stale' changed after its clearance: "
         "it stays out of the public site until 'handbook clear stale --by AUTHOR' again",
     ]
@@ -57,6 +61,8 @@ def test_diff_reports_stories_entering_and_leaving_the_public_site(make_handbook
     assert markdown.startswith("### Publication report (compared with `main`)\n")
     assert "**Enters the public site**\n\n- `entering`\n" in markdown
     assert "**Leaves the public site**\n\n- `leaving` (internal)\n- `stale` (edited since clearance)\n" in markdown
+    assert ("**Leaves the public site without being withdrawn**\n\n- `stale` (edited since its clearance): clear it again: "
+            "`handbook clear stale --by bob`, or, to take it off on purpose, add `withdrawn: REASON`\n") in markdown
 
 
 def test_diff_reports_lessons_pages_and_public_names_that_change_the_public_site(make_handbook, monkeypatch):
@@ -112,3 +118,71 @@ def test_diff_without_changes_and_with_a_bad_ref(make_handbook, monkeypatch):
     assert run(root, monkeypatch, "diff", "main").stdout == "no change to the public site compared with main\n"
     bad = run(root, monkeypatch, "diff", "nope")
     assert bad.exit_code == 1 and f"Error: 'nope' is not a commit of {root}" in bad.output
+
+
+def _public_history(make_handbook, monkeypatch, **stories):
+    """A git repository whose base commit has each story public and cleared (by bob: ada wrote them)."""
+    root = make_handbook({"stories": {"2021": {f"{sid}.md": story(title, extra="visibility: public\n") for sid, title in stories.items()}}})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "t@example.com")
+    git(root, "config", "user.name", "T")
+    assert run(root, monkeypatch, "clear", *stories, "--by", "bob").exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    return root, root / "stories" / "2021"
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_diff_fails_on_a_public_story_whose_edit_voids_its_clearance_and_names_the_command(make_handbook, monkeypatch):
+    root, stories = _public_history(make_handbook, monkeypatch, typo="A story with a typo")
+    _edit(stories / "typo.md", "Things went wrong", "Things went wrogn")
+    result = run(root, monkeypatch, "diff", "main", "--format", "markdown")
+    assert result.exit_code == 1
+    assert "- `typo` (edited since its clearance): clear it again: `handbook clear typo --by bob`" in result.stdout
+    # The log of a CI job says it too, and the exact command.
+    assert "error: typo leaves the public site without being withdrawn (edited since its clearance): clear it again: handbook clear typo --by bob" in result.stderr
+
+
+def test_diff_fails_on_a_deleted_public_story(make_handbook, monkeypatch):
+    root, stories = _public_history(make_handbook, monkeypatch, gone="A story someone deletes")
+    (stories / "gone.md").unlink()
+    result = run(root, monkeypatch, "diff", "main")
+    assert result.exit_code == 1
+    assert ("  error: gone leaves the public site without being withdrawn (deleted): keep stories/2021/gone.md with "
+            "'withdrawn: REASON' instead of deleting it, so its address says it is no longer available") in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("edit", [
+    ("visibility: public\n", "visibility: public\nwithdrawn: The customer asked us to take it down.\n"),
+    ("visibility: public\n", "visibility: internal\n"),
+    # Withdrawn, and edited too: its clearance is void, which no longer matters.
+    ("Things went wrong", "Things went wrong\n\nwithdrawn in a hurry"),
+])
+def test_diff_passes_when_the_story_is_withdrawn_on_purpose(make_handbook, monkeypatch, edit):
+    root, stories = _public_history(make_handbook, monkeypatch, kept="A story taken off on purpose")
+    _edit(stories / "kept.md", *edit)
+    if "withdrawn:" not in (stories / "kept.md").read_text(encoding="utf-8") and "internal" not in edit[1]:
+        _edit(stories / "kept.md", "visibility: public\n", "visibility: public\nwithdrawn: Too early to tell.\n")
+    result = run(root, monkeypatch, "diff", "main")
+    assert result.exit_code == 0, result.output
+    assert "error:" not in result.stdout
+    assert "  leaves the public site: kept (" in result.stdout
+
+
+def test_diff_sees_a_rename_and_passes_once_the_old_address_is_kept(make_handbook, monkeypatch):
+    root, stories = _public_history(make_handbook, monkeypatch, **{"old-name": "A story with a better name coming"})
+    (stories / "old-name.md").rename(stories / "new-name.md")
+    result = run(root, monkeypatch, "diff", "main")
+    assert result.exit_code == 1
+    assert ("  error: old-name leaves the public site without being withdrawn (renamed to 'new-name'): add "
+            "'formerly: [2021/old-name.md]' to stories/2021/new-name.md so its old address leads there") in result.stdout.splitlines()
+    _edit(stories / "new-name.md", "visibility: public\n", "visibility: public\nformerly: [2021/old-name.md]\n")
+    result = run(root, monkeypatch, "diff", "main")
+    # formerly is never shown: the rename keeps the clearance.
+    assert result.exit_code == 0, result.output
+    assert "  enters the public site: new-name" in result.stdout.splitlines()

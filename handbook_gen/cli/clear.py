@@ -7,7 +7,7 @@ import difflib
 
 import click
 
-from ..core.clearance import ClearanceError, with_clearance, write_atomically
+from ..core.clearance import ClearanceError, clearers, refusal, with_clearance, write_atomically
 from ..core.diagnostics import Severity
 from ..core.model import Status
 from .project import find
@@ -27,12 +27,24 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
     if by not in hb.authors:
         raise click.ClickException(f"--by: unknown author '{by}' (authors.yml lists: {', '.join(sorted(hb.authors)) or 'nobody'})")
     invalid = {d.path for d in problems if d.severity is Severity.ERROR}
+    named = clearers(hb)
+    if named and by not in named:
+        # One line, whatever the stories: this person may clear none of them.
+        click.echo(f"error: {by} may not clear stories: authors.yml names who may ({', '.join(named)}) - nothing was cleared", err=True)
+        raise SystemExit(1)
     ids = list(dict.fromkeys(story_ids))
     refused = []
     if all_public:
         if invalid:
             refused += [f"{path}: has errors (run handbook check)" for path in sorted(invalid)]
-        ids += [sid for sid, s in sorted(hb.stories.items()) if s.meta.visibility == "public" and sid not in ids]
+        for sid, s in sorted(hb.stories.items()):
+            if s.meta.visibility != "public" or s.meta.withdrawn is not None or sid in ids:
+                continue
+            if by in s.meta.authors:
+                if not s.publication.cleared:  # left for someone else: said, not refused
+                    click.echo(f"skipped {sid}: {by} is an author of it: someone else must clear it", err=True)
+                continue
+            ids.append(sid)
     for sid in ids:
         story = hb.stories.get(sid)
         if story is None:
@@ -40,10 +52,14 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
             hint = difflib.get_close_matches(sid, list(hb.stories), n=1)
             unknown = "unknown story" + (f" - did you mean '{hint[0]}'?" if hint else "")
             refused.append(f"{sid}: {'invalid story (run handbook check)' if broken else unknown}")
+        elif story.publication.status is Status.WITHDRAWN:
+            refused.append(f"{sid}: withdrawn ({story.meta.withdrawn}): remove 'withdrawn:' to publish it again")
         elif story.publication.status is Status.INTERNAL:
             refused.append(f"{sid}: internal story: set 'visibility: public' before clearing it")
         elif story.path in invalid:
             refused.append(f"{sid}: invalid story (run handbook check)")
+        elif (why := refusal(hb, story, by)) is not None:
+            refused.append(f"{sid}: {why}")
     if refused:
         for line in refused:
             click.echo(f"error: {line}", err=True)

@@ -22,7 +22,9 @@ from .project import find
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 @click.pass_obj
 def command(config_file: str | None, base: str, fmt: str) -> None:
-    """Show what the working tree changes on the public site compared with git ref BASE."""
+    """Show what the working tree changes on the public site compared with git ref BASE.
+
+    Exits 1 when a story public at BASE leaves the public site without being withdrawn on purpose."""
     project = find(config_file)
     top = _git(project.root, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
@@ -50,6 +52,14 @@ def command(config_file: str | None, base: str, fmt: str) -> None:
         base_hb, base_problems = base_project.check()
     changes = compare(base_hb, head_hb, base_problems, head_problems)
     click.echo(as_markdown(changes, base) if fmt == "markdown" else as_text(changes, base))
+    if changes.silent:
+        # A published story's address must keep answering: a pull request that drops one fails.
+        count = len(changes.silent)
+        if fmt == "markdown":  # the report went to a file (a CI summary): say why here too
+            for sid, what, fix in changes.silent:
+                click.echo(f"error: {sid} leaves the public site without being withdrawn ({what}): {fix}", err=True)
+        click.echo(f"{count} public stor{'y' if count == 1 else 'ies'} would leave the public site without being withdrawn", err=True)
+        raise SystemExit(1)
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

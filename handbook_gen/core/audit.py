@@ -17,7 +17,7 @@ from typing import Any
 
 import markdown
 
-from . import projection
+from . import continuity, projection
 from .loading import Handbook
 from .variants import Variant, View, select
 from .words import SPACELESS, WINDOW, normalise
@@ -174,6 +174,9 @@ def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], s
                 continue
     public_ids = set(public.stories) | set(public.lessons) | set(public.tags) | {t for s in public.stories.values() for t in s.teams}
     public_ids |= {part for src in list(public.pages) + [s.src for s in public.stories.values()] for part in src[:-3].split("/")}
+    # A story's old address answers (a redirect, or "no longer available"): the address is public, its words are not.
+    formers = continuity.formers(hb, public.stories, public.variant is Variant.PUBLIC)
+    public_ids |= {part for former in formers for part in former.src[:-3].split("/")}
     private_ids = {sid for sid in hb.stories if sid not in public.stories} | {lid for lid in hb.lessons if lid not in public.lessons}
     return found, assets, private_ids - public_ids
 

@@ -7,10 +7,13 @@ field or file made it so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from .clearance import suggested_clearer
+from .continuity import formers
 from .diagnostics import Diagnostic, Severity
-from .model import Handbook, Status
+from .model import Handbook, Status, StoryEntry
 from .projection import public_handbook
 
 # The kinds of public entries besides stories, as public_handbook names them, and as reports say them.
@@ -28,13 +31,16 @@ class Changes:
     others: list[tuple[str, str, str]] = field(default_factory=list)  # (lesson or page, key, "enters", "leaves" or "changes")
     names: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (author id, public name before, after)
     voided: list[str] = field(default_factory=list)  # cleared before, edited since
+    # (id, what happened, what to do): public at the base, and its address no longer answers
+    # at the head though nobody withdrew it (`withdrawn:` or `visibility: internal`).
+    silent: list[tuple[str, str, str]] = field(default_factory=list)
     new_warnings: list[Diagnostic] = field(default_factory=list)
     new_errors: list[Diagnostic] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.entering or self.leaving or self.changed or self.cleared or self.voided or self.others or self.names
-                    or self.new_warnings or self.new_errors)
+                    or self.silent or self.new_warnings or self.new_errors)
 
 
 def compare(base: Handbook, head: Handbook, base_problems: list[Diagnostic], head_problems: list[Diagnostic]) -> Changes:
@@ -56,6 +62,7 @@ def compare(base: Handbook, head: Handbook, base_problems: list[Diagnostic], hea
                 out.cleared.append((sid, _who(head, after.meta.clearance.by)))
         if after is not None and after.publication.status is Status.STALE and (before is None or before.publication.status is not Status.STALE):
             out.voided.append(sid)
+    out.silent = _silent(base, head)
     for plural, noun in _OTHERS:
         old, new = before_site[plural], after_site[plural]
         for key in sorted(set(old) | set(new)):
@@ -73,6 +80,43 @@ def compare(base: Handbook, head: Handbook, base_problems: list[Diagnostic], hea
     return out
 
 
+def _silent(base: Handbook, head: Handbook) -> list[tuple[str, str, str]]:
+    """Every story public at the base whose address the head's public site no longer answers,
+    though nobody withdrew it: (id, what happened, what to do)."""
+    public = {sid for sid, s in head.stories.items() if s.publication.public}
+    answering = {head.stories[sid].src for sid in public} | {f.src for f in formers(head, public, True)}
+    out = []
+    for sid, was in sorted(base.stories.items()):
+        if not was.publication.public or was.src in answering:
+            continue
+        now = head.stories.get(sid)
+        if now is not None and (now.meta.withdrawn is not None or now.meta.visibility == "internal"):
+            continue  # taken off on purpose
+        out.append((sid, *_fix(base, head, was, now)))
+    return out
+
+
+def _fix(base: Handbook, head: Handbook, was: StoryEntry, now: StoryEntry | None) -> tuple[str, str]:
+    """What happened to a story that left the public site silently, and what brings its address back."""
+    withdraw = "or, to take it off on purpose, add 'withdrawn: REASON'"
+    if now is None:
+        # Renamed: a story new at the head has the public content it had (the digest leaves the file's name out).
+        same = [s for sid, s in sorted(head.stories.items()) if sid not in base.stories and s.publication.digest == was.publication.digest]
+        if same:
+            new = same[0]
+            fix = f"add 'formerly: [{was.src}]' to {new.path} so its old address leads there"
+            if not new.publication.public:
+                fix += f", and clear it: handbook clear {new.id} --by {suggested_clearer(head, new)}"
+            return f"renamed to '{new.id}'", fix
+        return "deleted", f"keep {was.path} with 'withdrawn: REASON' instead of deleting it, so its address says it is no longer available"
+    if now.publication.public:
+        return f"moved to {now.src}", f"add 'formerly: [{was.src}]' to {now.path} so its old address leads there"
+    if now.publication.status is Status.DRAFT:
+        return "made a draft", f"set 'status: published' again, {withdraw}"
+    why = "edited since its clearance" if now.publication.status is Status.STALE else str(now.publication.status)
+    return why, f"clear it again: handbook clear {now.id} --by {suggested_clearer(head, now)}, {withdraw}"
+
+
 def as_text(changes: Changes, base_ref: str) -> str:
     """Plain text, one line per fact."""
     if changes.empty:
@@ -85,6 +129,7 @@ def as_text(changes: Changes, base_ref: str) -> str:
     lines += [f"  {_name_change(aid, old, new)}" for aid, old, new in changes.names]
     lines += [f"  cleared: {sid} (by {who})" for sid, who in changes.cleared]
     lines += [f"  clearance voided by an edit: {sid}" for sid in changes.voided]
+    lines += [f"  error: {sid} leaves the public site without being withdrawn ({what}): {fix}" for sid, what, fix in changes.silent]
     lines += [f"  new error: {d.text()}" for d in changes.new_errors]
     lines += [f"  new warning: {d.text()}" for d in changes.new_warnings]
     return "\n".join(lines)
@@ -103,6 +148,7 @@ def as_markdown(changes: Changes, base_ref: str) -> str:
         ("Authors' public names", [_name_change(f"`{aid}`", old, new) for aid, old, new in changes.names]),
         ("Cleared", [f"`{sid}` (by {who})" for sid, who in changes.cleared]),
         ("Clearance voided by an edit", [f"`{sid}`" for sid in changes.voided]),
+        ("Leaves the public site without being withdrawn", [f"`{sid}` ({what}): {_code_spans(fix)}" for sid, what, fix in changes.silent]),
         ("New errors", [f"`{d.path}:{d.line}` {d.message}" for d in changes.new_errors]),
         ("New warnings", [f"`{d.path}:{d.line}` {d.message}" for d in changes.new_warnings]),
     ]
@@ -127,3 +173,9 @@ def _who(hb: Handbook, author_id: str) -> str:
     """An author as a report names them: by name and id when the registry knows them."""
     author = hb.authors.get(author_id)
     return f"{author.name} ({author_id})" if author is not None else author_id
+
+
+def _code_spans(text: str) -> str:
+    """Quoted fields and the clear command as code in Markdown."""
+    text = re.sub(r"'([^']+)'", r"`\1`", text)
+    return re.sub(r"(handbook clear [\w-]+ --by [\w-]+)", r"`\1`", text)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from .model import Publication, Status, StoryEntry
+from .model import Handbook, Publication, Status, StoryEntry
 from .projection import story_content
 
 
@@ -35,7 +35,9 @@ def decide(story: StoryEntry) -> Publication:
     value = digest(story)
     meta = story.meta
     cleared = meta.clearance is not None and meta.clearance.digest == value
-    if meta.visibility != "public":
+    if meta.withdrawn is not None:
+        status = Status.WITHDRAWN  # whatever else it says: withdrawn on purpose wins
+    elif meta.visibility != "public":
         status = Status.INTERNAL
     elif meta.clearance is None:
         status = Status.NOT_CLEARED
@@ -46,6 +48,29 @@ def decide(story: StoryEntry) -> Publication:
     else:
         status = Status.PUBLIC
     return Publication(status, value, cleared)
+
+
+def clearers(hb: Handbook) -> list[str]:
+    """The authors authors.yml names as those who may clear (`can_clear: true`); none named: anyone may."""
+    return sorted(aid for aid, author in hb.authors.items() if author.can_clear)
+
+
+def refusal(hb: Handbook, story: StoryEntry, by: str) -> str | None:
+    """Say why `by` may not clear the story, or None: clearance is a second person's act."""
+    if by in story.meta.authors:
+        return f"{by} is an author of it: someone else must clear it"
+    named = clearers(hb)
+    if named and by not in named:
+        return f"{by} may not clear stories: authors.yml names who may ({', '.join(named)})"
+    return None
+
+
+def suggested_clearer(hb: Handbook, story: StoryEntry) -> str:
+    """Who a message may suggest to clear a story: whoever cleared it last if they still may,
+    else the first author who may; AUTHOR when nobody may."""
+    last = story.meta.clearance.by if story.meta.clearance is not None else None
+    candidates = ([last] if last else []) + (clearers(hb) or sorted(hb.authors))
+    return next((aid for aid in candidates if aid in hb.authors and refusal(hb, story, aid) is None), "AUTHOR")
 
 
 def is_cleared(story: StoryEntry) -> bool:

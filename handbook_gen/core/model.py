@@ -24,6 +24,7 @@ class Status(StrEnum):
     NOT_CLEARED = "not cleared"
     STALE = "edited since clearance"
     DRAFT = "draft"  # public and cleared, but a draft: in no build yet
+    WITHDRAWN = "withdrawn"  # `withdrawn:` set: off the public site on purpose, its address says so
 
 
 @dataclass(frozen=True)

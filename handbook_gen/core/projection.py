@@ -255,6 +255,8 @@ def is_public(entry: Entry) -> bool:
 
 def _why(entry: Entry) -> str:
     if isinstance(entry, StoryEntry):
+        if entry.meta.withdrawn is not None:
+            return "withdrawn"
         if entry.is_draft and entry.meta.visibility == "public":
             return "draft"
         return "internal" if entry.meta.visibility != "public" else "not cleared"

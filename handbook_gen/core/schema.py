@@ -164,6 +164,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Setting = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE), AfterValidator(one_line)]  # a theme's key (template, icon): no words
 Digest = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE), AfterValidator(one_line), NAME_WORDS]
 FreeForm = Annotated[dict[Any, Any], AfterValidator(free_form)]
+# A story file's path in the content folder (`2021/old-name.md`), or an id in the story's own folder.
+FORMER_PATTERN = r"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*/)*[a-z0-9]+(?:-[a-z0-9]+)*(?:\.md)?$"
+FormerAddress = Annotated[str, StringConstraints(strip_whitespace=True, pattern=FORMER_PATTERN, max_length=MAX_LINE), AfterValidator(one_line)]
 
 Visibility = Literal["internal", "public"]
 Kind = Literal["incident", "near-miss", "project", "process", "decision", "other"]
@@ -315,6 +318,12 @@ class Story(_Model):
         None, description="From the start to detection: 45m, 3h30m, 2d (at most ten years).", examples=["25m"])
     time_to_resolve: Annotated[Duration | None, LATER] = Field(
         None, description="From the start to resolution: 45m, 3h30m, 2d (at most ten years).", examples=["1h10m"])
+    withdrawn: Annotated[ShortText | None, NEVER] = Field(
+        None, description="Why a story that was public is withdrawn on purpose: it leaves the public site, and its address says it is no longer available.",
+        examples=["The customer asked us not to tell it."])
+    formerly: Annotated[Annotated[list[FormerAddress], Field(max_length=20)], NEVER] = Field(
+        [], description="The story's former file paths in the content folder (2021/old-name.md), or former ids in its folder: each old address redirects to the story.",
+        examples=[["2021/old-name.md"]])
 
 
 class Lesson(_Model):
@@ -335,6 +344,9 @@ class Author(_Model):
                                                               examples=["Kwame Mensah"])
     team: Annotated[Id | None, AS_IS] = Field(None, description="A team id: how an author who is not public is described.", examples=["platform"])
     public: Annotated[StrictBool, AS_IS] = Field(False, description="true to show the name on the public site.", examples=[True])
+    can_clear: Annotated[StrictBool, NEVER] = Field(
+        False, description="true: may clear stories for the public site. Where any author has it, only they may; nobody clears their own story.",
+        examples=[True])
 
 
 class Team(_Model):
@@ -444,6 +456,8 @@ def _message(model: type[BaseModel], err: Any, loc: tuple[str | int, ...]) -> st
         spelled = "-".join(str(found).lower().replace("_", " ").split()) if isinstance(found, str) else ""
         hint = difflib.get_close_matches(spelled, choices, n=1, cutoff=0.6) if spelled else []
         return f"'{name}' must be one of {ctx.get('expected')}, found {_show(found)}" + (f" - did you mean '{hint[0]}'?" if hint else "")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == FORMER_PATTERN:
+        return f"'{name}' must be a story file's former path such as '2021/old-name.md' (or a former id), found {_show(found)}"
     if kind == "string_pattern_mismatch":
         return f"'{name}' must be a lowercase kebab-case id such as 'dns-outage', found {_show(found)}"
     if kind == "string_too_short":

@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import active_content, documents, exposure, graph, lint, references
+from . import active_content, continuity, documents, exposure, graph, lint, references
 from .diagnostics import Diagnostic, error, warning
 from .loading import load
 from .model import Handbook, Status, StoryEntry
@@ -79,6 +79,7 @@ def _check(docs_dir: Path | str, root: Path | str | None, today: dt.date, allow_
     hb, problems = load(docs_dir, root)
     problems += references.check(hb, today)
     problems += exposure.check(hb)
+    problems += continuity.check(hb)
     for story in hb.stories.values():
         problems += lint.check_story(story.path, story.doc, story.parsed)
         problems += _clearance_warnings(story)

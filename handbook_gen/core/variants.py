@@ -70,6 +70,7 @@ class StoryView:
     public_summary: str | None = None
     visibility: str = "internal"
     clearance: str | None = None
+    withdrawn: str | None = None  # why it was withdrawn from the public site
 
 
 @dataclass
@@ -207,6 +208,9 @@ def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], 
             view.clearance = "not cleared: left out of the public site"
         elif status is Status.STALE:
             view.clearance = "edited since clearance: left out of the public site until cleared again"
+        elif status is Status.WITHDRAWN:
+            view.withdrawn = m.withdrawn
+            view.clearance = "withdrawn: its public address says it is no longer available"
         elif m.clearance is not None and status is not Status.INTERNAL:
             view.clearance = f"cleared by {_person(hb, m.clearance.by, False).label} on {m.clearance.date.isoformat()}"
     return view

@@ -81,9 +81,9 @@ class Search:
         Pagefind reads of every other page (see wrap)."""
         src = page.file.src_uri
         html = markup.disarm(html)
-        if markup.is_listing(src) or not self.material_index:
+        if markup.is_listing(src) or kind == "former" or not self.material_index:
             page.meta["search"] = {"exclude": True}  # Material's search
-        if markup.is_listing(src):
+        if markup.is_listing(src) or kind == "former":  # a listing, or a story's old address
             return html  # and no data-pagefind-body: Pagefind skips it
         if self.engine != PAGEFIND:
             return html

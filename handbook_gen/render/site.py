@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..core import layout
+from ..core import continuity, layout
 from ..core.loading import Handbook
 from ..core.variants import View
 from .pages import Renderer, html_escape
@@ -26,6 +26,7 @@ class Kind(StrEnum):
     LESSON = "lesson"
     PAGE = "page"  # hand-written (or the default culture page)
     GENERATED = "generated"  # listings, awards, statistics, the generated home page...
+    FORMER = "former"  # a story's old address: a redirect, or "no longer available" (core/continuity.py)
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,32 @@ def build(
         table.pages[src] = Entry(src, Kind.GENERATED, src, markdown, {})
     if layout.CULTURE_PAGE not in table.pages:
         table.pages[layout.CULTURE_PAGE] = Entry(layout.CULTURE_PAGE, Kind.PAGE, layout.CULTURE_PAGE, renderer.culture(DEFAULT_CULTURE), {})
+    for former in continuity.formers(hb, view.stories, view.variant == "public"):
+        if former.src not in table.pages:  # check refuses such a clash (HB209): never replace a page
+            table.pages[former.src] = _former_page(former, view, renderer, directory_urls)
     urls = {sid: url(s.src, directory_urls) for sid, s in view.stories.items()}
     table.files[layout.FEED] = renderer.feed(site_url, urls, site_name, feed_limit)
     return table
+
+
+FORMER_TEMPLATE = "handbook-former.html"
+"""The theme template of an old address (theme/): a redirect in the page's head, and no indexing.
+The head is the template's: the HTML of content is held to an allowlist that has no <meta>."""
+
+
+def _former_page(former: continuity.Former, view: View, renderer: Renderer, directory_urls: bool) -> Entry:
+    """The page at a story's old address: a redirect to its page, or "no longer available"."""
+    target = view.stories[former.story] if former.target is not None else None
+    meta: dict[str, Any] = {
+        "title": html_escape("This story has moved" if target else "No longer available"),
+        "template": FORMER_TEMPLATE,
+        "search": {"exclude": True},  # Material's search: nothing to find here
+    }
+    if target is not None:
+        # Site-relative; the theme makes it relative to the page (and absolute for the canonical link).
+        meta["handbook_moved_to"] = url(target.src, directory_urls)
+    markdown = renderer._render("former.md.j2", former.src, target=target, home=renderer.home_src)
+    return Entry(former.src, Kind.FORMER, former.src, markdown, meta)
 
 
 def _page_meta(hb: Handbook, src: str) -> dict[str, Any]:

@@ -150,3 +150,12 @@ def test_feed_xml_stays_valid_xml_whatever_the_text(make_handbook):
     site = build_site(root)
     titles = [i.findtext("title") for i in ET.fromstring((site / "feed.xml").read_bytes()).iter("item")]
     assert odd in titles
+
+
+def test_a_tag_description_is_bounded_and_plain_text(make_handbook):
+    from handbook_gen.core.validation import check as check_handbook
+
+    root = make_handbook({"stories": {"tags.yml": f"dns: {'x' * 400}\nci: \"a\\x07bell\"\n"}})
+    _, problems = check_handbook(root / "stories", root)
+    found = [(d.path, d.line, d.code) for d in problems if d.severity == "error"]
+    assert found == [("stories/tags.yml", 1, "HB103"), ("stories/tags.yml", 2, "HB103")]

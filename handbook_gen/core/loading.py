@@ -16,7 +16,7 @@ from .frontmatter import Document, parse, parse_yaml
 from .links import resolve
 from .listings import TAGS, TEAMS
 from .model import Handbook, LessonEntry, PageEntry, StoryEntry
-from .schema import ID_PATTERN, Author, Lesson, Page, Story, Team, validate
+from .schema import ID_PATTERN, Author, Lesson, Page, Story, Team, validate, validate_tag
 
 __all__ = ["Handbook", "LessonEntry", "PageEntry", "StoryEntry", "is_inside_docs", "load"]
 
@@ -275,6 +275,8 @@ def _load_tags(hb: Handbook, problems: list[Diagnostic]) -> dict[str, str] | Non
             problems.append(error("HB104", doc.path, line, f"tag '{key}' must be lowercase kebab-case", col=col))
         elif not isinstance(value, str):
             problems.append(error("HB103", doc.path, line, f"tag '{key}' must map to a one-line description", col=col))
+        elif bad := validate_tag(value, doc, key):
+            problems.extend(bad)  # bounded, and no control characters, like every text
         else:
             tags[key] = value
             if clash := layout.group_clash(TAGS, key):

@@ -186,7 +186,7 @@ def test_init_workflow_parses_and_runs_the_named_steps(cli, tmp_path):
     runs = {s["name"]: s.get("run") for s in steps}
     assert runs["Install"] == "pip install -r requirements.txt"
     assert runs["Check"] == "handbook check --format github"
-    assert runs["Publication report"] == 'handbook diff "origin/${{ github.base_ref }}" --format markdown >> "$GITHUB_STEP_SUMMARY"'
+    assert runs["Publication report"] == 'handbook diff "origin/$BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"'
     assert runs["Build"] == "handbook build"
     assert runs["Audit"] == "handbook audit site/public"
     uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@")]

@@ -54,7 +54,7 @@ def test_diff_reports_stories_entering_and_leaving_the_public_site(make_handbook
         "  clearance voided by an edit: stale",
         "  error: stale leaves the public site without being withdrawn (edited since its clearance): "
         "clear it again: handbook clear stale --by bob, or, to take it off on purpose, add 'withdrawn: REASON'",
-        "  new warning: stories/2021/stale.md:8:1: warning: public story 'stale' changed after its clearance: "
+        "  new warning: stories/2021/stale.md:8:1: warning: HB306 public story 'stale' changed after its clearance: "
         "it stays out of the public site until 'handbook clear stale --by AUTHOR' again",
     ]
     markdown = run(root, monkeypatch, "diff", "main", "--format", "markdown").stdout
@@ -186,3 +186,33 @@ def test_diff_sees_a_rename_and_passes_once_the_old_address_is_kept(make_handboo
     # formerly is never shown: the rename keeps the clearance.
     assert result.exit_code == 0, result.output
     assert "  enters the public site: new-name" in result.stdout.splitlines()
+
+
+def test_the_scaffolds_publication_report_step_fails_the_job_and_still_writes_the_report(make_handbook, monkeypatch, tmp_path):
+    """The step's own shell line, run as GitHub runs it (bash -e), with the base ref passed through env."""
+    import os
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    import handbook_gen
+
+    workflow = Path(handbook_gen.__file__).parent / "scaffold" / "dot-github" / "workflows" / "handbook.yml"
+    step = next(s for s in yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["check"]["steps"] if s["name"] == "Publication report")
+    assert "${{" not in step["run"] and step["env"] == {"BASE_REF": "${{ github.base_ref }}"}
+    root, stories = _public_history(make_handbook, monkeypatch, typo="A story with a typo")
+    git(root, "update-ref", "refs/remotes/origin/main", "HEAD")
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "BASE_REF": "main", "GITHUB_STEP_SUMMARY": str(summary),
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+
+    def step_run():
+        return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=root, env=env, capture_output=True, text=True)
+
+    assert step_run().returncode == 0
+    _edit(stories / "typo.md", "Things went wrong", "Things went wrogn")
+    failed = step_run()
+    assert failed.returncode == 1
+    assert "error: typo leaves the public site without being withdrawn" in failed.stderr
+    assert "`handbook clear typo --by bob`" in summary.read_text(encoding="utf-8")

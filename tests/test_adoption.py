@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -61,8 +60,8 @@ def test_unknown_team_is_an_error_at_its_list_item_with_a_suggestion(make_handbo
     result = cli(root, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "stories/2021/first-story.md:9:5: error: 'teams': unknown team 'platfrom' - did you mean 'platform'?",
-        "stories/2021/first-story.md:10:5: error: 'teams': unknown team 'zzz' (add it to teams.yml)",
+        "stories/2021/first-story.md:9:5: error: HB207 'teams': unknown team 'platfrom' - did you mean 'platform'?",
+        "stories/2021/first-story.md:10:5: error: HB207 'teams': unknown team 'zzz' (add it to teams.yml)",
     ]
     rows = json.loads(cli(root, "check", "--format", "json").stdout)
     assert [(r["line"], r["col"], r["code"]) for r in rows] == [(9, 5, "HB207"), (10, 5, "HB207")]
@@ -89,10 +88,10 @@ def test_teams_yml_entries_are_checked(make_handbook, cli):
     result = cli(root, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "stories/teams.yml:6:3: error: unknown field 'data.colour' (valid fields: name, description)",
-        "stories/teams.yml:7:1: error: team id 'Bad_Team' must be lowercase kebab-case",
-        "stories/teams.yml:9:1: error: 'web' must be a mapping of keys to values, found 'Web people'",
-        "stories/teams.yml:10:1: error: missing required field 'ops.name'",
+        "stories/teams.yml:6:3: error: HB102 unknown field 'data.colour' (valid fields: name, description)",
+        "stories/teams.yml:7:1: error: HB104 team id 'Bad_Team' must be lowercase kebab-case",
+        "stories/teams.yml:9:1: error: HB103 'web' must be a mapping of keys to values, found 'Web people'",
+        "stories/teams.yml:10:1: error: HB101 missing required field 'ops.name'",
     ]
 
 
@@ -112,7 +111,7 @@ def test_new_with_an_unknown_team_writes_nothing(make_handbook, cli):
     result = cli(root, "new", "Disk full again", "--author", "ada", "--lesson", "keep-backups", "--date", "2022-01-02", "--team", "platfrom")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "stories/2022/disk-full-again.md:9:9: error: 'teams': unknown team 'platfrom' - did you mean 'platform'?",
+        "stories/2022/disk-full-again.md:9:9: error: HB207 'teams': unknown team 'platfrom' - did you mean 'platform'?",
         "no story was written",
     ]
     assert files_under(root) == before
@@ -141,10 +140,11 @@ def test_init_writes_the_files_a_team_adopts(cli, tmp_path):
     text = "".join(p.read_text(encoding="utf-8") for p in target.rglob("*") if p.is_file())
     assert "{{" not in text.replace("${{", "")
 
+    # This venv holds an editable install of the checkout: the pin names it, and says to replace it.
     requirements = (target / "requirements.txt").read_text(encoding="utf-8")
     pins = [line for line in requirements.splitlines() if line and not line.startswith("#")]
-    assert pins == [f"handbook-gen=={metadata.version('handbook-gen')}"]
-    assert "git+" in requirements and ".whl" in requirements
+    assert pins == [f"handbook-gen @ {REPO.resolve().as_uri()}"]
+    assert "# REPLACE THE LINE BELOW" in requirements and "git+" in requirements and ".whl" in requirements
 
     schema = cli(tmp_path, "schema").stdout
     assert (target / ".vscode" / "story.schema.json").read_text(encoding="utf-8") == schema
@@ -158,6 +158,48 @@ def test_init_writes_the_files_a_team_adopts(cli, tmp_path):
     assert repo["repo"] == "local"
     assert (hook["entry"], hook["pass_filenames"]) == ("handbook check", False)
     assert re.search(hook["files"], "stories/2021/a.md") and re.search(hook["files"], "mkdocs.yml")
+    # pre-commit installs the hook's own copy of the same pin: no environment on PATH needed.
+    assert (hook["language"], hook["additional_dependencies"]) == ("python", pins)
+
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+SHA256 = "ab" * 32
+
+
+@pytest.mark.parametrize(("record", "requirement", "says"), [
+    (None, "handbook-gen==7.1.2", "package index"),
+    ({"url": "https://git.example.com/tools/handbook-gen.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"}},
+     f"handbook-gen @ git+https://git.example.com/tools/handbook-gen.git@{COMMIT}", "at this commit"),
+    ({"url": "file:///srv/clones/handbook-gen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+     f"handbook-gen @ git+file:///srv/clones/handbook-gen@{COMMIT}", "CI and every writer must reach it"),
+    ({"url": "https://files.example.com/handbook_gen-7.1.2-py3-none-any.whl", "archive_info": {"hashes": {"sha256": SHA256}}},
+     f"handbook-gen @ https://files.example.com/handbook_gen-7.1.2-py3-none-any.whl#sha256={SHA256}", "CI downloads the same one"),
+    ({"url": "file:///tmp/dist/handbook_gen-7.1.2-py3-none-any.whl", "archive_info": {"hash": f"sha256={SHA256}"}},
+     f"handbook-gen @ file:///tmp/dist/handbook_gen-7.1.2-py3-none-any.whl#sha256={SHA256}", "CI must reach it too"),
+    ({"url": "file:///home/me/handbook-gen", "dir_info": {"editable": True}},
+     "handbook-gen @ file:///home/me/handbook-gen", "REPLACE THE LINE BELOW: handbook init ran from an editable install"),
+    ({"url": "file:///home/me/handbook-gen", "dir_info": {}},
+     "handbook-gen @ file:///home/me/handbook-gen", "REPLACE THE LINE BELOW: handbook init ran from an install"),
+], ids=["index", "git-https", "git-local", "wheel-https", "wheel-local", "editable-folder", "folder"])
+def test_init_pins_what_it_was_installed_from(cli, tmp_path, monkeypatch, record, requirement, says):
+    from packaging.requirements import Requirement
+
+    # An installation's own record, found before this venv's: what importlib.metadata reads.
+    record_dir = tmp_path / "site" / "handbook_gen-7.1.2.dist-info"
+    record_dir.mkdir(parents=True)
+    (record_dir / "METADATA").write_text("Metadata-Version: 2.1\nName: handbook-gen\nVersion: 7.1.2\n", encoding="utf-8")
+    (record_dir / "INSTALLER").write_text("pip\n", encoding="utf-8")
+    if record is not None:
+        (record_dir / "direct_url.json").write_text(json.dumps(record), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert cli(tmp_path, "init", "fresh").exit_code == 0
+    text = (tmp_path / "fresh" / "requirements.txt").read_text(encoding="utf-8")
+    pins = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert pins == [requirement]
+    assert says in " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
+    assert Requirement(requirement).name == "handbook-gen"  # pip reads it (PEP 508)
+    config = yaml.safe_load((tmp_path / "fresh" / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert config["repos"][0]["hooks"][0]["additional_dependencies"] == [requirement]
 
 
 def test_init_site_url_placeholder_reads_the_environment(cli, tmp_path, monkeypatch):
@@ -309,7 +351,7 @@ def test_repository_declares_the_handbook_check_pre_commit_hook():
 # --- finding the handbook --------------------------------------------------------------
 
 TYPO = {"stories": {"2021": {"typo.md": story("Typo story", extra="lesons: [keep-backups]\n")}}}
-TYPO_LINE = "stories/2021/typo.md:7:1: error: unknown field 'lesons' - did you mean 'lessons'?"
+TYPO_LINE = "stories/2021/typo.md:7:1: error: HB102 unknown field 'lesons' - did you mean 'lessons'?"
 
 
 def test_config_file_option_after_the_subcommand(make_handbook, cli, tmp_path):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import click
 
-from .. import __version__
 from ..core import placeholder
 from ..core.schema import story_json_schema
 
@@ -22,18 +24,102 @@ FIRST_STORY = "first-story.md.j2"
 SCHEMA_FILE = PurePosixPath(".vscode/story.schema.json")
 
 
-def version() -> str:
-    """The version of handbook-gen installed: requirements.txt pins it."""
+DIST = "handbook-gen"
+
+
+@dataclass(frozen=True)
+class Pin:
+    """The requirement that installs the very build of handbook-gen running now, and what to know about it."""
+
+    requirement: str  # one line pip reads: requirements.txt and the pre-commit hook both hold it
+    note: tuple[str, ...] = ()  # comment lines for requirements.txt, without the leading "# "
+
+
+def pin() -> Pin:
+    """Pin what this installation was installed from, read from its own record (PEP 610 direct_url.json)."""
+    # An installer's record (pip writes INSTALLER), before a build's by-product such as an
+    # egg-info folder left in a source tree that is on sys.path.
+    found = sorted(metadata.distributions(name=DIST), key=lambda d: d.read_text("INSTALLER") is None)
+    if not found:  # a source tree on sys.path, never installed
+        return _from_folder(None, editable=True)
+    dist = found[0]
+    record = dist.read_text("direct_url.json")
     try:
-        return metadata.version("handbook-gen")
-    except metadata.PackageNotFoundError:
-        return __version__
+        origin = json.loads(record) if record else None
+    except ValueError:
+        origin = None
+    if not isinstance(origin, dict) or not isinstance(origin.get("url"), str):
+        # No record: pip writes one for every install that did not come from an index.
+        return Pin(f"{DIST}=={dist.version}", ("installed from a package index: CI installs the same version from it.",))
+    url: str = origin["url"]
+    if isinstance(vcs := origin.get("vcs_info"), dict) and vcs.get("commit_id"):
+        subdirectory = f"#subdirectory={origin['subdirectory']}" if origin.get("subdirectory") else ""
+        requirement = f"{DIST} @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}{subdirectory}"
+        if urlsplit(url).scheme != "file":
+            return Pin(requirement, ("installed from its git repository at this commit.",))
+        return Pin(requirement, (
+            "installed from a repository on this machine: CI and every writer must reach it.",
+            "Change the address to one they can reach (https://... or ssh://git@...) and keep @COMMIT.",
+        ))
+    if isinstance(archive := origin.get("archive_info"), dict):
+        digests = archive.get("hashes")
+        legacy = str(archive.get("hash", "")).partition("=")  # the older form: "sha256=..."
+        sha256 = (digests.get("sha256") if isinstance(digests, dict) else None) or (legacy[2] if legacy[0] == "sha256" else "")
+        # The hash makes pip refuse any other file at that address.
+        requirement = f"{DIST} @ {url}" + (f"#sha256={sha256}" if sha256 else "")
+        if urlsplit(url).scheme != "file":
+            return Pin(requirement, ("installed from this file: CI downloads the same one.",))
+        return Pin(requirement, (
+            "installed from a file on this machine: CI must reach it too. Put the file where CI can",
+            "download it (a release page, an internal file server) and change the address, keeping the #sha256.",
+        ))
+    return _from_folder(_path(url), editable=bool((origin.get("dir_info") or {}).get("editable")))
+
+
+def _path(url: str) -> Path | None:
+    """The local folder a file:// URL names."""
+    parts = urlsplit(url)
+    return Path(unquote(parts.path)) if parts.scheme == "file" else None
+
+
+def _from_folder(folder: Path | None, *, editable: bool) -> Pin:
+    """A folder install cannot be reinstalled elsewhere: say so, and what to write instead."""
+    how = "an editable install" if editable else "an install"
+    where = folder.as_uri() if folder else "YOUR-CHECKOUT"
+    commit, remote = _git(folder, "rev-parse", "HEAD"), _git(folder, "remote", "get-url", "origin")
+    suggestion = f"{DIST} @ git+{remote or 'https://YOUR-GIT-HOST/handbook-gen'}@{commit or 'COMMIT'}"
+    return Pin(f"{DIST} @ {where}", (
+        f"REPLACE THE LINE BELOW: handbook init ran from {how} of a folder, which only this machine has.",
+        "Pin a pushed commit of handbook-gen's git repository, for example",
+        f"  {suggestion}",
+        "or a wheel built with `python -m build` that CI can download:",
+        f"  {DIST} @ https://YOUR-FILE-SERVER/handbook_gen-VERSION-py3-none-any.whl",
+        "and write the same line in .pre-commit-config.yaml.",
+    ))
+
+
+def _git(folder: Path | None, *args: str) -> str:
+    """One line of git's answer about a checkout, or "" when there is none."""
+    if folder is None or not (folder / ".git").exists():
+        return ""
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def scaffold_files(today: dt.date) -> dict[PurePosixPath, bytes]:
     """Every file init writes, by path relative to the new handbook, with its content."""
     files: dict[PurePosixPath, bytes] = {}
-    values = {"{{ today }}": today.isoformat(), "{{ version }}": version()}
+    installed = pin()
+    values = {
+        "{{ today }}": today.isoformat(),
+        "{{ requirement }}": installed.requirement,
+        # A JSON string is a YAML double-quoted scalar: the hook's list holds the same line.
+        "{{ requirement_yaml }}": json.dumps(installed.requirement),
+        "{{ requirement_note }}": "\n".join(f"# {line}".rstrip() for line in installed.note),
+    }
     for source in sorted(SCAFFOLD.rglob("*")):
         if source.is_dir() or "__pycache__" in source.parts:
             continue

@@ -261,7 +261,7 @@ def clear_tree():
 def without_clearance(text: str) -> str:
     lines = text.split("\n")
     i = lines.index("clearance:")
-    assert lines[i + 1] == "  by: ada" and lines[i + 2] == f"  date: {dt.date.today().isoformat()}"
+    assert lines[i + 1] == "  by: bob" and lines[i + 2] == f"  date: {dt.date.today().isoformat()}"
     assert lines[i + 3].startswith("  digest: sha256:")
     return "\n".join(lines[:i] + lines[i + 4 :])
 
@@ -269,7 +269,7 @@ def without_clearance(text: str) -> str:
 def test_clear_writes_only_the_clearance_block(make_handbook, cli):
     root = make_handbook(clear_tree())
     before = snapshot(root)
-    result = cli(root, "clear", "pub", "--by", "ada")
+    result = cli(root, "clear", "pub", "--by", "bob")  # ada wrote it: a second person clears
     assert result.exit_code == 0, result.output
     assert "cleared pub (stories/2021/pub.md)" in result.stdout
     after = snapshot(root)
@@ -283,7 +283,7 @@ def test_clear_puts_the_story_in_the_public_build(make_handbook, cli):
     root = make_handbook({"stories": {"2021": {"pub.md": COMMENTED}}})
     site = build_site(root, "public")
     assert not (site / "2021" / "pub").exists()
-    assert cli(root, "clear", "pub", "--by", "ada").exit_code == 0
+    assert cli(root, "clear", "pub", "--by", "bob").exit_code == 0
     result = cli(root, "check", "--strict")
     assert result.exit_code == 0, result.output
     site = build_site(root, "public")
@@ -295,7 +295,7 @@ def test_clear_puts_the_story_in_the_public_build(make_handbook, cli):
 
 def test_clear_then_edit_body_warns_but_internal_edit_does_not(make_handbook, cli):
     root = make_handbook({"stories": {"2021": {"pub.md": COMMENTED}}})
-    assert cli(root, "clear", "pub", "--by", "ada").exit_code == 0
+    assert cli(root, "clear", "pub", "--by", "bob").exit_code == 0
     path = root / "stories" / "2021" / "pub.md"
     cleared = path.read_text(encoding="utf-8")
 
@@ -355,7 +355,7 @@ def test_clear_all_public(make_handbook, cli):
     root = make_handbook(tree)
     assert cli(root, "clear", "pub", "--by", "bob").exit_code == 0
     before = snapshot(root)
-    result = cli(root, "clear", "--all-public", "--by", "ada")
+    result = cli(root, "clear", "--all-public", "--by", "bob")
     assert result.exit_code == 0, result.output
     after = snapshot(root)
     changed = {k for k in after if after[k] != before[k]}
@@ -379,7 +379,7 @@ def test_clear_all_public_refuses_when_content_is_invalid(make_handbook, cli):
 def test_clear_keeps_crlf_line_endings(make_handbook, cli):
     crlf = COMMENTED.replace("\n", "\r\n")
     root = make_handbook({"stories": {"2021": {"pub.md": crlf.encode("utf-8")}}})
-    assert cli(root, "clear", "pub", "--by", "ada").exit_code == 0
+    assert cli(root, "clear", "pub", "--by", "bob").exit_code == 0
     raw = (root / "stories" / "2021" / "pub.md").read_bytes().decode("utf-8")
     assert "\n" not in raw.replace("\r\n", "")  # every line still ends in CRLF
     assert without_clearance(raw.replace("\r\n", "\n")) == COMMENTED

@@ -38,8 +38,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 TYPO = {"stories": {"2021": {"typo.md": story("Typo story", extra="lesons: [keep-backups]\n")}}}
 PUBLIC = {"stories": {"2021": {"pub.md": story("Public story", extra="visibility: public\n")}}}
-TYPO_LINE = "stories/2021/typo.md:7:1: error: unknown field 'lesons' - did you mean 'lessons'?"
-PUBLIC_LINE = "stories/2021/pub.md:7:1: warning: public story 'pub' is not cleared: it stays out of the public site until 'handbook clear pub --by AUTHOR'"
+TYPO_LINE = "stories/2021/typo.md:7:1: error: HB102 unknown field 'lesons' - did you mean 'lessons'?"
+PUBLIC_LINE = "stories/2021/pub.md:7:1: warning: HB305 public story 'pub' is not cleared: it stays out of the public site until 'handbook clear pub --by AUTHOR'"
 
 
 def test_check_valid_exits_0(make_handbook, cli):
@@ -192,8 +192,8 @@ def test_new_never_overwrites(make_handbook, cli):
 @pytest.mark.parametrize(
     ("args", "problem"),
     [
-        (("Launch in the future", "--date", "2999-01-01"), "stories/2999/launch-in-the-future.md:3:1: error: 'date' 2999-01-01 is in the future"),
-        (("Index", "--date", "2021-05-06"), "stories/2021/index.md:1:1: error: story 'index'"),
+        (("Launch in the future", "--date", "2999-01-01"), "stories/2999/launch-in-the-future.md:3:1: error: HB204 'date' 2999-01-01 is in the future"),
+        (("Index", "--date", "2021-05-06"), "stories/2021/index.md:1:1: error: HB205 story 'index'"),
     ],
 )
 def test_new_leaves_no_invalid_story_behind(make_handbook, cli, args, problem):
@@ -483,7 +483,7 @@ def test_build_invalid_content_exits_1_listing_errors(make_handbook, cli):
     result = cli(root, "build")
     assert result.exit_code == 1
     assert TYPO_LINE in result.stderr.splitlines()
-    assert any(line.startswith("stories/2021/late.md:3:1: error: 'date' 2999-01-01 is in the future") for line in result.stderr.splitlines())
+    assert any(line.startswith("stories/2021/late.md:3:1: error: HB204 'date' 2999-01-01 is in the future") for line in result.stderr.splitlines())
     assert "2 errors: nothing was built" in result.stderr
     assert not (root / "site").exists()
 

@@ -96,7 +96,8 @@ def test_a_preview_shows_content_errors_and_recovers(tmp_path):
         build(config, serve_url="http://127.0.0.1:8000/")
         page = (site / "index.html").read_text(encoding="utf-8")
         assert "2 errors in the content" in page and "did you mean &#x27;lessons&#x27;?" in page
-        assert not (site / "2021").exists()  # nothing of the content while it has errors
+        # Nothing of the content while it has errors: its pages show the errors too.
+        assert "2 errors in the content" in (site / "2021" / "shipped-someone-elses-installer" / "index.html").read_text(encoding="utf-8")
         story_file.write_text(good, encoding="utf-8")
         build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)), serve_url="http://127.0.0.1:8000/")
         assert (site / "2021" / "shipped-someone-elses-installer" / "index.html").is_file()
@@ -125,3 +126,32 @@ def test_placeholder_text_left_from_new_is_a_warning(make_handbook, monkeypatch)
     assert [d.line for d in problems if d.code == "HB402"] == [4, 9, 14, 18, 21]
     assert run(root, monkeypatch, "check").exit_code == 0  # warnings: the story still builds
     assert run(root, monkeypatch, "check", "--strict").exit_code == 1
+
+
+def test_a_story_at_the_top_or_among_lessons_gets_one_line_saying_where_stories_go(make_handbook):
+    root = make_handbook({"stories": {"loose-story.md": story("Loose story"), "lessons": {"lost-story.md": story("Lost story", date="2019-02-03")}}})
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    assert [d.text() for d in problems] == [
+        "stories/lessons/lost-story.md:1:1: error: HB009 this is a story, but 'lessons/' holds lessons: stories go in a folder "
+        "of their year - move it to 'stories/2019/lost-story.md'",
+        "stories/loose-story.md:1:1: error: HB009 this is a story, but the top of the content folder holds pages: stories go in a "
+        "folder of their year - move it to 'stories/2021/loose-story.md'",
+    ]
+
+
+def test_a_page_or_lesson_with_a_stray_story_field_still_gets_the_field_error(make_handbook):
+    root = make_handbook({"stories": {"notes.md": "---\ntitle: Notes\ndate: 2021-01-01\n---\n\nNotes.\n"}})
+    assert messages(root) == [(3, "unknown field 'date' (valid fields: title, visibility, description, template, hide, icon, status, subtitle, search, tags)")]
+
+
+def test_config_file_may_be_the_folder_holding_mkdocs_yml(make_handbook, tmp_path, monkeypatch):
+    root = make_handbook({"stories": {"2021": {"typo.md": story("Typo story", extra="lesons: [keep-backups]\n")}}})
+    line = "stories/2021/typo.md:7:1: error: HB102 unknown field 'lesons' - did you mean 'lessons'?"
+    for args in (("-f", "hb", "check"), ("check", "-f", "hb/"), ("check", "-f", str(root))):
+        result = run(tmp_path, monkeypatch, *args)
+        assert (result.exit_code, result.stdout.splitlines()) == (1, [line]), args
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(tmp_path, monkeypatch, "check", "-f", "empty")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "Error: no mkdocs.yml in the folder empty: pass the handbook's folder or its mkdocs.yml"

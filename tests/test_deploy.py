@@ -187,7 +187,7 @@ def test_deploy_with_content_errors_publishes_nothing(make_handbook, cli, tmp_pa
     result = cli(root, "deploy")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "stories/2021/typo.md:7:1: error: unknown field 'lesons' - did you mean 'lessons'?",
+        "stories/2021/typo.md:7:1: error: HB102 unknown field 'lesons' - did you mean 'lessons'?",
         "1 error in the content: nothing was published",
     ]
     assert not has_branch(bare) and not has_branch(root)

@@ -33,3 +33,15 @@ def test_broken_links_and_images_are_errors_with_a_suggestion(make_handbook):
         ("stories/2021/first-story.md", 16, "HB208", "image to 'missing.svg', which is no file of the handbook"),
         ("stories/2021/first-story.md", 16, "HB208", "link to '../runbooks/restore.md', which is no file of the handbook"),
     ]
+
+
+def test_a_link_or_image_outside_the_content_folder_is_an_error(make_handbook):
+    body = "## What happened\n\n![The diagram](../../assets/diagram.png)\n\nSee [the notes](../../notes.md) and [our story](../../2021/first-story/).\n"
+    root = make_handbook({"assets": {"diagram.png": b"\x89PNG"}, "notes.md": "Notes beside mkdocs.yml.\n",
+                          "stories": {"2021": {"first-story.md": story(body=body)}}})
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    # The files exist, beside the content folder: the site would not have them.
+    assert [(d.path, d.line, d.code, d.message) for d in problems] == [
+        ("stories/2021/first-story.md", 11, "HB208", "image to '../../assets/diagram.png', which is no file of the handbook"),
+        ("stories/2021/first-story.md", 13, "HB208", "link to '../../notes.md', which is no file of the handbook"),
+    ]

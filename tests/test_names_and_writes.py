@@ -55,7 +55,7 @@ def test_page_named_like_a_listing_is_an_error(make_handbook, cli, name):
     result = cli(root, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"stories/{name}.md:1:1: error: page '{name}.md' collides with the generated page '{name}/index.md' "
+        f"stories/{name}.md:1:1: error: HB205 page '{name}.md' collides with the generated page '{name}/index.md' "
         f"(both would be served at {name}/) - rename the file, for example to '{name}-page.md'"
     ]
     assert [(r["path"], r["line"], r["code"]) for r in check_json(cli, root)] == [(f"stories/{name}.md", 1, "HB205")]
@@ -79,7 +79,7 @@ def test_readme_beside_index_is_an_error(make_handbook, cli):
     result = cli(root, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "stories/README.md:1:1: error: page 'README.md' collides with 'index.md' beside it (MkDocs serves a README.md "
+        "stories/README.md:1:1: error: HB205 page 'README.md' collides with 'index.md' beside it (MkDocs serves a README.md "
         "as its folder's home page, as it does index.md) - rename the file, for example to 'readme-page.md'"
     ]
     assert [(r["path"], r["line"], r["code"]) for r in check_json(cli, root)] == [("stories/README.md", 1, "HB205")]
@@ -100,9 +100,9 @@ def test_readme_in_story_and_lesson_folders_is_never_lost(make_handbook, cli):
     result = cli(root, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "stories/2021/README.md:1:1: error: story id 'README' (the file name) must be lowercase kebab-case such as 'readme' - rename the file",
-        "stories/lessons/README.md:1:1: error: lesson id 'README' (the file name) must be lowercase kebab-case such as 'readme' - rename the file",
-        "stories/lessons/README.md:1:1: warning: lesson 'README' is taught by no story - link it from a story's 'lessons' or remove it",
+        "stories/2021/README.md:1:1: error: HB104 story id 'README' (the file name) must be lowercase kebab-case such as 'readme' - rename the file",
+        "stories/lessons/README.md:1:1: error: HB104 lesson id 'README' (the file name) must be lowercase kebab-case such as 'readme' - rename the file",
+        "stories/lessons/README.md:1:1: warning: HB206 lesson 'README' is taught by no story - link it from a story's 'lessons' or remove it",
     ]
 
 
@@ -357,15 +357,15 @@ def dangling(stories: Path) -> None:
 
 
 LINKS = {
-    "loop-up": (loop_up, ["stories/a/loop:1:1: warning: 'stories/a/loop' is a symbolic link loop (it leads to '..', a folder it is in): it is ignored"]),
+    "loop-up": (loop_up, ["stories/a/loop:1:1: warning: HB007 'stories/a/loop' is a symbolic link loop (it leads to '..', a folder it is in): it is ignored"]),
     "loop-pair": (loop_pair, [
-        "stories/a:1:1: warning: 'stories/a' is a symbolic link loop (it leads to 'b', which leads back to it): it is ignored",
-        "stories/b:1:1: warning: 'stories/b' is a symbolic link loop (it leads to 'a', which leads back to it): it is ignored",
+        "stories/a:1:1: warning: HB007 'stories/a' is a symbolic link loop (it leads to 'b', which leads back to it): it is ignored",
+        "stories/b:1:1: warning: HB007 'stories/b' is a symbolic link loop (it leads to 'a', which leads back to it): it is ignored",
     ]),
-    "loop-self": (loop_self, ["stories/2021/self:1:1: warning: 'stories/2021/self' is a symbolic link loop (it leads to 'self', which leads back to it): it is ignored"]),
+    "loop-self": (loop_self, ["stories/2021/self:1:1: warning: HB007 'stories/2021/self' is a symbolic link loop (it leads to 'self', which leads back to it): it is ignored"]),
     "dangling": (dangling, [
-        "stories/2021/gone-folder:1:1: warning: 'stories/2021/gone-folder' is a symbolic link to '../missing', which does not exist: it is ignored",
-        "stories/2021/gone.png:1:1: warning: 'stories/2021/gone.png' is a symbolic link to 'nowhere.png', which does not exist: it is ignored",
+        "stories/2021/gone-folder:1:1: warning: HB007 'stories/2021/gone-folder' is a symbolic link to '../missing', which does not exist: it is ignored",
+        "stories/2021/gone.png:1:1: warning: HB007 'stories/2021/gone.png' is a symbolic link to 'nowhere.png', which does not exist: it is ignored",
     ]),
 }
 

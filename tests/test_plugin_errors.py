@@ -109,7 +109,7 @@ def test_script_in_a_body_stops_the_build_unless_allowed(make_handbook, tmp_path
     with pytest.raises(Abort):
         build_site(root, "internal", tmp_path / "internal")
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
-    assert any("stories/2021/first-story.md:11:1: error: event-handler attribute 'onmouseover' on <b> would run script" in e for e in errors), errors
+    assert any("stories/2021/first-story.md:11:1: error: HB310 event-handler attribute 'onmouseover' on <b> would run script" in e for e in errors), errors
     _with_options(root, "      allow_scripts: true\n")
     site = build_site(root, "internal", tmp_path / "allowed")
     assert '<b onmouseover=alert(1)>hover</b>' in (site / "2021" / "first-story" / "index.html").read_text(encoding="utf-8")

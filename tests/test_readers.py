@@ -223,7 +223,7 @@ def test_a_page_named_like_the_follow_ups_page_is_an_error(make_handbook):
     root = make_handbook({"stories": {"follow-ups.md": "# Our follow-ups\n"}})
     _, problems = check(root / "stories", root)
     assert [d.text() for d in problems if d.severity == "error"] == [
-        "stories/follow-ups.md:1:1: error: page 'follow-ups.md' collides with the generated page 'follow-ups.md' "
+        "stories/follow-ups.md:1:1: error: HB205 page 'follow-ups.md' collides with the generated page 'follow-ups.md' "
         "- rename the file, for example to 'follow-ups-page.md'"
     ]
     assert layout.FOLLOW_UPS in layout.GENERATED_PAGES

@@ -196,7 +196,7 @@ def test_build_stops_on_a_content_file_at_the_plugin_stylesheet(make_handbook, c
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):  # MkDocs logs the plugin's error, then aborts
         build_site(root)
     message = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
-    assert "stories/assets/handbook/handbook.css:1:1: error: 'assets/handbook/handbook.css' would take the place of the handbook theme's file" in message
+    assert "stories/assets/handbook/handbook.css:1:1: error: HB205 'assets/handbook/handbook.css' would take the place of the handbook theme's file" in message
     assert not (root / "site" / "internal" / "assets" / "handbook" / "handbook.css").exists()
 
 

@@ -163,7 +163,7 @@ def test_bad_internal_markers_in_a_lesson_fail_cleanly(make_handbook):
     root = make_handbook({"stories": {"lessons": {"keep-backups.md": lesson() + "\n<!-- internal -->\nZqx unclosed.\n"}}})
     result = CliRunner().invoke(handbook, ["-f", str(root / "mkdocs.yml"), "check"])
     assert result.exit_code == 1
-    assert "stories/lessons/keep-backups.md:8:1: error: unclosed '<!-- internal -->'" in result.output
+    assert "stories/lessons/keep-backups.md:8:1: error: HB304 unclosed '<!-- internal -->'" in result.output
     for variant in ("public", "internal"):
         with pytest.raises(Abort):
             build_site(root, variant)
@@ -413,4 +413,4 @@ def test_bad_markers_in_a_page_are_an_error(make_handbook):
     root = make_handbook({"stories": {"culture.md": "---\ntitle: Culture\n---\n\n<!-- internal -->\nnever closed\n"}})
     result = CliRunner().invoke(handbook, ["-f", str(root / "mkdocs.yml"), "check"])
     assert result.exit_code == 1
-    assert "stories/culture.md:5:1: error: unclosed '<!-- internal -->'" in result.output
+    assert "stories/culture.md:5:1: error: HB304 unclosed '<!-- internal -->'" in result.output

@@ -6,7 +6,7 @@ import click
 
 from . import audit, build, check, clear, deploy, diff, export, index, init, migrate, new, schema, serve
 
-_CONFIG_HELP = "The handbook's MkDocs configuration [default: the nearest mkdocs.yml, from the current folder up]."
+_CONFIG_HELP = "The handbook's MkDocs configuration, or the folder holding it [default: the nearest mkdocs.yml, from the current folder up]."
 # Subcommands that read no handbook, so take no -f FILE of their own.
 _NO_HANDBOOK = frozenset({"init", "schema", "index"})
 
@@ -18,7 +18,7 @@ def _config_file_option() -> click.Option:
         if value is not None:
             ctx.obj = value
 
-    return click.Option(["-f", "--config-file", "config_file"], type=click.Path(dir_okay=False), default=None,
+    return click.Option(["-f", "--config-file", "config_file"], type=click.Path(), default=None,
                         expose_value=False, callback=remember, help=_CONFIG_HELP)
 
 
@@ -40,7 +40,7 @@ class _Handbook(click.Group):
 
 
 @click.group(cls=_Handbook, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
-@click.option("-f", "--config-file", "config_file", default=None, type=click.Path(dir_okay=False), help=_CONFIG_HELP)
+@click.option("-f", "--config-file", "config_file", default=None, type=click.Path(), help=_CONFIG_HELP)
 @click.version_option(package_name="handbook-gen")
 @click.pass_context
 def handbook(ctx: click.Context, config_file: str | None) -> None:

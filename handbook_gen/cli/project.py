@@ -60,7 +60,7 @@ CONFIG_NAME = "mkdocs.yml"
 def find(config_file: str | None = None, *, check_layout: bool = True) -> Project:
     """Locate the handbook, or stop with a clear message.
 
-    config_file is the -f FILE given, if any; without one, the handbook is the nearest
+    config_file is the -f FILE given, if any (a folder stands for its mkdocs.yml); without one, the handbook is the nearest
     folder holding mkdocs.yml, from the current folder up.
     """
     if config_file is None:
@@ -73,7 +73,11 @@ def find(config_file: str | None = None, *, check_layout: bool = True) -> Projec
         shown = str(nearest)
     else:
         path = Path(config_file)
-        shown = config_file
+        if path.is_dir():  # the handbook's folder: its mkdocs.yml
+            path = path / CONFIG_NAME
+            if not path.is_file():
+                raise click.ClickException(f"no {CONFIG_NAME} in the folder {config_file}: pass the handbook's folder or its {CONFIG_NAME}")
+        shown = str(path)
         if not path.is_file():
             raise click.ClickException(f"no {config_file} here: run handbook in the folder that holds {CONFIG_NAME}, or pass -f FILE")
     try:

@@ -29,8 +29,8 @@ class Diagnostic:
     message: str
 
     def text(self) -> str:
-        """Format as `path:line:col: severity: message`."""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        """Format as `path:line:col: severity: CODE message` (the line editors' problem matchers read)."""
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.code} {self.message}"
 
     def github(self) -> str:
         """Format as a GitHub workflow annotation, escaped as GitHub's toolkit does.

@@ -16,13 +16,16 @@ _REF_USE = re.compile(r"(!?)\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\](?:\[([^\[\]]*+)\
 
 
 def resolve(target: str, src: str) -> str | None:
-    """Resolve a relative link target against the page's src; None for external links."""
+    """Resolve a relative link target against the page's src; None for external links.
+
+    A target outside the content folder resolves to a path starting with '..': it is no file
+    of the handbook (the site has only what the content folder holds), never an external link.
+    """
     target = target.split("#", 1)[0].split("?", 1)[0]
     if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("//"):
         return None
     base = "" if target.startswith("/") else posixpath.dirname(src)
-    resolved = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
-    return None if resolved.startswith("..") else resolved
+    return posixpath.normpath(posixpath.join(base, target.lstrip("/")))
 
 
 def _hits(target: str | None, excluded: set[str]) -> bool:

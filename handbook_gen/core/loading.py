@@ -52,6 +52,9 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         problems.extend(body.problems)
         section_problems = [d for d in body.problems if d.severity is Severity.ERROR]
         kind = "page" if "/" not in src else ("lesson" if src.startswith(layout.LESSONS_DIR + "/") else "story")
+        if kind != "story" and not doc_problems and (misplaced := _misplaced_story(hb, src, doc, Page if kind == "page" else Lesson)):
+            problems.append(misplaced)  # one line saying where it goes, not one per field a page or lesson lacks
+            continue
         if kind == "page":
             page, p = validate(Page, doc.data, doc)
             problems.extend(p)
@@ -121,6 +124,21 @@ def _hash_linked_assets(hb: Handbook) -> None:
                 story.assets[src] = hashlib.sha256((hb.docs_dir / src).read_bytes()).hexdigest()
             except OSError:
                 continue  # unreadable: it cannot be published either
+
+
+def _misplaced_story(hb: Handbook, src: str, doc: Document, model: type[Page] | type[Lesson]) -> Diagnostic | None:
+    """A story written where a page or a lesson belongs: its fields are a story's, two of them required ones."""
+    if not isinstance(doc.data, dict):
+        return None
+    foreign = {str(k) for k in doc.data} - set(model.model_fields)
+    required = {name for name, f in Story.model_fields.items() if f.is_required()}
+    if not foreign or not foreign <= set(Story.model_fields) or len(foreign & required) < 2:
+        return None
+    when = doc.data.get("date")
+    year = str(when)[:4] if isinstance(when, dt.date) or re.match(r"\d{4}-", str(when or "")) else str(dt.date.today().year)
+    where = "the top of the content folder holds pages" if model is Page else f"'{layout.LESSONS_DIR}/' holds lessons"
+    moved = hb.rel(f"{year}/{src.rsplit('/', 1)[-1]}")
+    return error("HB009", hb.rel(src), 1, f"this is a story, but {where}: stories go in a folder of their year - move it to '{moved}'")
 
 
 def _suggest_id(stem: str) -> str:

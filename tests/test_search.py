@@ -334,3 +334,22 @@ def test_an_index_of_an_earlier_build_never_reaches_the_next(tmp_path: Path) -> 
         material.on_startup(command="build", dirty=False)
     assert "quokkasecret" in (internal / "search" / "search_index.json").read_text(encoding="utf-8")
     assert _material_docs(public) == []
+
+
+def test_a_build_leaves_no_pagefind_folder_in_the_temp_folder(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import base_tree
+
+    root = tmp_path / "hb"
+    write_tree(root, base_tree())  # Pagefind is the search engine wherever it is installed
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    # Both variants, each built (indexed, the public one audited) in a worker process of its own.
+    done = subprocess.run([str(Path(sys.executable).parent / "handbook"), "build"], cwd=root, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "TMPDIR": str(temp), "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr
+    assert (root / "site" / "public" / "pagefind" / "pagefind-entry.json").is_file()
+    assert sorted(p.name for p in temp.iterdir()) == []

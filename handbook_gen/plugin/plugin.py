@@ -26,6 +26,7 @@ from ..render import Renderer, site
 from ..render.pages import md_escape
 from .preview import Preview
 from .search import Search, shipped_dirs
+from .search import release as release_search_reference
 from .search import choose as choose_search
 from .sharing import Sharing
 
@@ -288,11 +289,19 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Complete a preview's search index; in the public variant, audit every written file for leaks."""
+        """Complete a preview's search index, index the site; in the public variant, audit every written file for leaks."""
         assert self.view is not None and self.handbook is not None
         if self.preview is not None:
             self.preview.finish(config.site_dir)
         shipped = self.search.index(config.site_dir) if self.search is not None else []  # Pagefind, before the audit
+        try:
+            self._audit(config, shipped)
+        finally:
+            release_search_reference()  # Pagefind's reference files, in a temp folder no worker's exit removes
+
+    def _audit(self, config: MkDocsConfig, shipped: list[str]) -> None:
+        """Audit every written file of the public site for leaks; empty the site on any."""
+        assert self.view is not None and self.handbook is not None
         if self.view.variant is Variant.PUBLIC and self.config.audit and not self.broken:
             themes = [d for d in config.theme.dirs if d != config.theme.custom_dir] + shipped
             leaks = audit.scan(config.site_dir, self.handbook, self.view, theme_dirs=themes)

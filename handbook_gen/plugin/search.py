@@ -144,7 +144,7 @@ def reference() -> Path:
     """A folder holding Pagefind's static files as it writes them for any site (at pagefind/...).
 
     The audit skips a site file byte-identical to a theme's: Pagefind's scripts and
-    WebAssembly hold no handbook content, but any common word. Made once per process."""
+    WebAssembly hold no handbook content, but any common word. Made once per process, until release()."""
     global _reference
     if _reference is not None and (_reference / BUNDLE / "pagefind.js").is_file():
         return _reference
@@ -158,6 +158,14 @@ def reference() -> Path:
     (folder / "index.html").unlink()
     _reference = folder
     return folder
+
+
+def release() -> None:
+    """Remove the reference folder now: a build's worker process ends without running atexit."""
+    global _reference
+    if _reference is not None:
+        shutil.rmtree(_reference, ignore_errors=True)
+        _reference = None
 
 
 def shipped_dirs() -> list[str]:

@@ -26,8 +26,8 @@ from ..render import Renderer, site
 from ..render.pages import md_escape
 from .preview import Preview
 from .search import Search, shipped_dirs
-from .search import release as release_search_reference
 from .search import choose as choose_search
+from .search import release as release_search_reference
 from .sharing import Sharing
 
 log = get_plugin_logger("handbook")

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..core.diagnostics import Severity, render
+from . import address
 from .project import Project, find
 
 VARIANTS = ("internal", "public")
@@ -42,6 +43,8 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
         config = load_config(config_file, site_dir=site_dir)
         if "handbook" not in config.plugins:
             return False, f"{config_file} does not enable the handbook plugin (add '- handbook' under plugins)"
+        if variant == "public" and address.on_ci() and (wrong := address.problem(config.site_url, Path(config_file).name)):
+            return False, wrong  # a public site built on CI is about to be published: at its real address
         build(config)
     except MkDocsException as exc:
         return False, "\n".join(errors.messages) or str(exc)

@@ -488,18 +488,17 @@ def test_build_invalid_content_exits_1_listing_errors(make_handbook, cli):
     assert not (root / "site").exists()
 
 
-def test_new_in_a_terminal_asks_for_what_is_missing(make_handbook):
-    """With a terminal on standard input, `new` prompts for title, author and lessons."""
+def _in_a_terminal(root: Path, args: list[str], answers: list[bytes]) -> tuple[int | None, str]:
+    """Run `handbook ARGS` with a terminal on its standard streams, answering each prompt in turn."""
     import pty
     import select
 
-    root = make_handbook()
     primary, secondary = pty.openpty()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.Popen([str(HANDBOOK_BIN), "new"], cwd=root, env=env, stdin=secondary, stdout=secondary, stderr=secondary)
+    proc = subprocess.Popen([str(HANDBOOK_BIN), *args], cwd=root, env=env, stdin=secondary, stdout=secondary, stderr=secondary)
     os.close(secondary)
     seen = b""
-    answers = iter([b"Asked in a terminal\n", b"ada\n", b"keep-backups\n"])
+    left = iter(answers)
     try:
         while proc.poll() is None or select.select([primary], [], [], 0)[0]:
             ready, _, _ = select.select([primary], [], [], 10)
@@ -511,15 +510,42 @@ def test_new_in_a_terminal_asks_for_what_is_missing(make_handbook):
                 break
             seen += chunk
             if chunk.rstrip().endswith(b":"):
-                os.write(primary, next(answers))
+                os.write(primary, next(left, b"\x04"))  # no answer left: end of input, and the test fails
         proc.wait(timeout=30)
     finally:
         os.close(primary)
         if proc.poll() is None:
             proc.kill()
-    text = seen.decode()
-    assert "Title:" in text and "Author id (ada, bob):" in text and "Lesson ids" in text
-    assert proc.returncode == 0, text
+    return proc.returncode, seen.decode()
+
+
+def test_new_in_a_terminal_asks_for_every_required_field(make_handbook):
+    """With a terminal on standard input, `new` prompts for title, date, summary, authors and lessons."""
+    root = make_handbook()
+    code, text = _in_a_terminal(root, ["new"], [b"Asked in a terminal\n", b"\n", b"\n", b"ada\n", b"keep-backups\n"])
+    assert "Title:" in text and f"Date [{dt.date.today().isoformat()}]:" in text and "Summary, one or two sentences (empty: write it later):" in text
+    assert "Author id (ada, bob):" in text and "Lesson ids" in text
+    assert code == 0, text
     written = next((root / "stories").glob("*/asked-in-a-terminal.md"))
     content = written.read_text()
     assert "title: Asked in a terminal\n" in content and "authors: [ada]\n" in content and "lessons: [keep-backups]\n" in content
+    assert f"date: {dt.date.today().isoformat()}\n" in content
+
+
+def test_new_in_a_terminal_asks_again_only_what_was_mistyped(make_handbook):
+    root = make_handbook()
+    answers = [b"Shipped someone else's installer\n", b"2021-13-04\n", b"2021-03-04\n", b"Too short\n",
+               b"We shipped an installer built by another team without reading it first.\n", b"ada adaa\n", b"ada\n", b"keep-backups\n"]
+    code, text = _in_a_terminal(root, ["new"], answers)
+    assert code == 0, text
+    assert "Error: --date must be YYYY-MM-DD, found '2021-13-04'" in text
+    assert "Error: unknown author 'adaa' - did you mean 'ada'?" in text
+    assert text.count("Title:") == 1 and text.count("Author id") == 2 and text.count("Summary") == 2
+    content = (root / "stories" / "2021" / "shipped-someone-elses-installer.md").read_text()
+    assert "date: 2021-03-04\n" in content and "summary: We shipped an installer built by another team without reading it first.\n" in content
+    # A flag's wrong value is asked again too, the flags given right kept.
+    code, text = _in_a_terminal(root, ["new", "A flagged story", "--author", "bbo", "--lesson", "keep-backups", "--date", "2022-02-02"],
+                                [b"\n", b"bob\n"])
+    assert code == 0, text
+    assert "Error: unknown author 'bbo' - did you mean 'bob'?" in text and "Title:" not in text and "Lesson ids" not in text
+    assert "authors: [bob]\n" in (root / "stories" / "2022" / "a-flagged-story.md").read_text()

@@ -155,3 +155,11 @@ def test_config_file_may_be_the_folder_holding_mkdocs_yml(make_handbook, tmp_pat
     result = run(tmp_path, monkeypatch, "check", "-f", "empty")
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == "Error: no mkdocs.yml in the folder empty: pass the handbook's folder or its mkdocs.yml"
+
+
+def test_new_makes_an_id_from_a_title_with_apostrophes_as_one_word(make_handbook, monkeypatch):
+    root = make_handbook()
+    for title in ("Shipped someone else's installer", "The night’s watch didn’t page"):
+        result = run(root, monkeypatch, "new", title, "--author", "ada", "--lesson", "keep-backups", "--date", "2024-05-02")
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "stories" / "2024").iterdir()) == ["shipped-someone-elses-installer.md", "the-nights-watch-didnt-page.md"]

@@ -8,23 +8,28 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
 from ..core.diagnostics import Severity, render
 from ..core.lint import PLACEHOLDERS
 from ..core.loading import Handbook
-from ..core.schema import KINDS, SEVERITIES
+from ..core.schema import KINDS, MAX_TITLE, SEVERITIES, Summary
 from .project import find
 
-# Letters that do not decompose into an ASCII letter and a mark.
-_SPELLED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d", "ı": "i"})
+# Letters that do not decompose into an ASCII letter and a mark; apostrophes join the word they are in.
+_SPELLED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d", "ı": "i",
+                          "'": "", "\u2019": "", "\u02bc": ""})
 
 
 def _slug(title: str) -> str:
-    """Make an id from a title, spelling accented Latin letters in ASCII (`Ärger mit Löwen` -> `arger-mit-lowen`)."""
+    """Make an id from a title, spelling accented Latin letters in ASCII (`Ärger mit Löwen` -> `arger-mit-lowen`,
+    `someone else's` -> `someone-elses`)."""
     ascii_text = unicodedata.normalize("NFKD", title.lower().translate(_SPELLED)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return slug[:60].rstrip("-")
@@ -54,6 +59,60 @@ def _refuse_links_out(hb: Handbook, docs_dir: Path, target: Path) -> None:
     )
 
 
+T = TypeVar("T")
+
+
+def _value(given: str | None, parse: Callable[[str], T], label: str, interactive: bool, needed: str, default: str | None = None) -> T:
+    """A flag's value, else the default out of a terminal, else an answer; asked (again) in a terminal until it is valid."""
+    if given is not None:
+        try:
+            return parse(given)
+        except click.ClickException as exc:
+            if not interactive:
+                raise
+            click.echo(f"Error: {exc.message}", err=True)
+    elif not interactive:
+        if default is None:
+            raise click.ClickException(needed)
+        return parse(default)
+
+    def proc(text: str) -> T:
+        try:
+            return parse(text)
+        except click.ClickException as exc:  # click says it and asks again
+            raise click.BadParameter(exc.message) from None
+
+    return click.prompt(label, default=default, value_proc=proc, show_default=bool(default))
+
+
+def _title(text: str) -> str:
+    if not 3 <= len(text.strip()) <= MAX_TITLE:
+        raise click.ClickException(f"TITLE must be 3-{MAX_TITLE} characters")
+    return text.strip()
+
+
+def _date(text: str, today: dt.date | None) -> dt.date:
+    try:
+        date = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.ClickException(f"--date must be YYYY-MM-DD, found '{text}'") from None
+    if today is not None and date > today:
+        raise click.ClickException(f"--date {date.isoformat()} is in the future (today is {today.isoformat()})")
+    return date
+
+
+def _summary(text: str) -> str:
+    if not text.strip():
+        return PLACEHOLDERS["summary"]  # a warning (HB402) until it is written
+    try:
+        return str(_SUMMARY.validate_python(text))
+    except ValidationError as exc:
+        raise click.ClickException(f"the summary: {exc.errors(include_url=False)[0]['msg']}") from None
+
+
+_SUMMARY: TypeAdapter[str] = TypeAdapter(Summary)
+
+
 @click.command("new")
 @click.argument("title", required=False)
 @click.option("--author", "authors", multiple=True, help="Author id (repeatable).")
@@ -74,33 +133,33 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
     hb, _ = project.check()
     interactive = sys.stdin.isatty()
     known_authors, known_lessons = sorted(hb.authors), sorted(hb.lessons)
+    today = dt.date.today()
 
-    if not title:
-        if not interactive:
-            raise click.ClickException("a TITLE is needed: handbook new \"What happened\"")
-        title = click.prompt("Title")
-    if not authors:
-        if len(known_authors) == 1:
-            authors = (known_authors[0],)
-        elif interactive:
-            authors = tuple(click.prompt(f"Author id ({', '.join(known_authors)})").split())
-        else:
-            raise click.ClickException(f"--author is needed (one of: {', '.join(known_authors) or 'add authors to authors.yml'})")
-    if not lessons:
-        if interactive and known_lessons:
-            lessons = tuple(click.prompt(f"Lesson ids, space-separated ({', '.join(known_lessons)})").split())
-        else:
-            raise click.ClickException(f"--lesson is needed (one of: {', '.join(known_lessons) or 'add lessons/<id>.md'})")
-    _known("author", authors, known_authors)
-    _known("lesson", lessons, known_lessons)
+    def ids(kind: str, known: list[str]) -> Callable[[str], tuple[str, ...]]:
+        def parse(text: str) -> tuple[str, ...]:
+            values = tuple(text.replace(",", " ").split())
+            if not values:
+                raise click.ClickException(f"at least one {kind} id is needed")
+            _known(kind, values, known)
+            return values
+
+        return parse
+
+    # Every required field, in the story's order: a flag's value, else asked in a terminal, else
+    # an error naming the flag. A value that is wrong is asked again in a terminal, the others kept.
+    title = _value(title, _title, "Title", interactive, 'a TITLE is needed: handbook new "What happened"')
+    # Out of a terminal a date in the future is left to the check that follows the writing, as every other error.
+    date = _value(when, lambda text: _date(text, today if interactive else None), "Date", interactive, "", default=today.isoformat())
+    summary = _value(None, _summary, "Summary, one or two sentences (empty: write it later)", interactive, "", default="") \
+        if interactive else PLACEHOLDERS["summary"]
+    if not authors and len(known_authors) == 1:
+        authors = (known_authors[0],)
+    authors = _value(" ".join(authors) or None, ids("author", known_authors), f"Author id ({', '.join(known_authors)})", interactive,
+                     f"--author is needed (one of: {', '.join(known_authors) or 'add authors to authors.yml'})")
+    lessons = _value(" ".join(lessons) or None, ids("lesson", known_lessons), f"Lesson ids, space-separated ({', '.join(known_lessons)})",
+                     interactive and bool(known_lessons), f"--lesson is needed (one of: {', '.join(known_lessons) or 'add lessons/<id>.md'})")
     if hb.tags is not None:
         _known("tag", tags, sorted(hb.tags))
-    try:
-        date = dt.date.fromisoformat(when) if when else dt.date.today()
-    except ValueError:
-        raise click.ClickException(f"--date must be YYYY-MM-DD, found '{when}'") from None
-    if not 3 <= len(title.strip()) <= 120:
-        raise click.ClickException("TITLE must be 3-120 characters")
 
     story_id = story_id_option or _slug(title)
     if not story_id:
@@ -117,7 +176,7 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
     data: dict[str, object] = {
         "title": title.strip(),
         "date": date,
-        "summary": PLACEHOLDERS["summary"],
+        "summary": summary,
         "authors": list(authors),
         "lessons": list(lessons),
         "visibility": visibility,

@@ -427,3 +427,35 @@ def test_a_paginated_listing_links_its_pages_in_the_browser(sample_sites, browse
         last = page.get_by_role("navigation", name="Pages of this listing")
         assert last.get_by_text(f"Page {total} of {total}").is_visible()
         assert last.get_by_role("link", name="Next page").count() == 0
+
+
+TEAMS_YML = """\
+platform:
+  name: Platform Engineering
+  description: Runs the shared infrastructure.
+data:
+  name: Data & Analytics
+payments:
+  name: Payments Squad
+  description: Takes the money.
+"""
+
+
+def test_team_listings_show_the_names_and_descriptions_of_teams_yml(make_handbook):
+    from variant_support import clear
+
+    root = make_handbook({"stories": {"teams.yml": TEAMS_YML, "2021": {
+        "first-story.md": story(extra="teams: [platform, data]\nvisibility: public\n", authors="[bob]"),
+        "internal-one.md": story("An internal story", extra="teams: [payments]\n"),
+    }}})
+    clear(root, "first-story")
+    internal = build_site(root, "internal")
+    assert text_of(article(internal, "teams/")) == ("Stories by team Data & Analytics 1 Payments Squad 1: Takes the money. "
+                                                    "Platform Engineering 1: Runs the shared infrastructure.")
+    page = article(internal, "teams/platform/")
+    assert text_of(page).startswith("Team: Platform Engineering Runs the shared infrastructure. 1 story, newest first.")
+    assert text_of(article(internal, "teams/data/")).startswith("Team: Data & Analytics 1 story, newest first.")
+    public = build_site(root, "public")
+    # The public site names only the teams of its stories.
+    assert "Payments" not in text_of(article(public, "teams/"))
+    assert text_of(article(public, "teams/platform/")).startswith("Team: Platform Engineering Runs the shared infrastructure.")

@@ -14,6 +14,7 @@ from typing import Any
 from . import projection
 from .links import resolve, unlinker
 from .model import Handbook, Status, StoryEntry
+from .schema import Team
 from .segments import Body
 
 
@@ -99,6 +100,7 @@ class View:
     lessons: dict[str, LessonView] = field(default_factory=dict)
     pages: dict[str, PageView] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)  # teams.yml's entries, for the teams' listing pages
     assets: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)  # every content or data src left out
 
@@ -139,6 +141,8 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
 
     used_tags = {t for s in view.stories.values() for t in s.tags}
     view.tags = {t: d for t, d in (hb.tags or {}).items() if not public or t in used_tags}
+    used_teams = {t for s in view.stories.values() for t in s.teams}
+    view.teams = {t: team for t, team in (hb.teams or {}).items() if not public or t in used_teams}
 
     if public:
         bodies = [(s.src, s.parsed) for s in stories] + [(l.src, l.parsed) for l in lessons.values()]

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..core import graph, layout
-from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TEAMS, YEARS, Listing, paginate, window
+from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TAGS, TEAMS, YEARS, Listing, paginate, window
 from ..core.schema import KINDS, minutes
 from ..core.variants import StoryView, Variant, View
 
@@ -198,13 +198,13 @@ class Renderer:
             groups = listing.group(self.stories)
             if not groups:  # an empty listing has no index: nothing to show, nothing to link
                 continue
-            describe = self._describer(listing.folder)
+            describe, shown = self._describer(listing.folder), self._namer(listing)
             out[listing.index] = self._render(
                 "group_index.md.j2", listing.index, title=listing.title, folder=listing.folder,
-                groups=groups, describe=describe, labelled=listing.labelled,
+                groups=groups, describe=describe, labelled=listing.labelled, shown=shown,
             )
             for k, stories in groups:
-                out.update(self._group_pages(listing, k, stories, describe(k)))
+                out.update(self._group_pages(listing, k, stories, describe(k), shown(k)))
         out[layout.AWARDS] = self._render("awards.md.j2", layout.AWARDS, stories=[s for s in self.stories if s.award])
         out[layout.STATS] = self._render("stats.md.j2", layout.STATS, **self._stats())
         if self.home_src not in self.view.pages:
@@ -214,9 +214,9 @@ class Renderer:
             out[layout.FOLLOW_UPS] = self._render("follow_ups.md.j2", layout.FOLLOW_UPS, **self._follow_ups())
         return out
 
-    def _group_pages(self, listing: Listing, key: str, stories: list[StoryView], description: str) -> dict[str, str]:
+    def _group_pages(self, listing: Listing, key: str, stories: list[StoryView], description: str, name: str) -> dict[str, str]:
         """The pages of one group: at most page_size stories each, linked to one another."""
-        title = f"Stories from {key}" if listing is YEARS else f"{listing.noun}: {label(key) if listing.labelled else key}"
+        title = f"Stories from {key}" if listing is YEARS else f"{listing.noun}: {name}"
         chunks = paginate(stories, self.page_size)
         count = len(chunks)
         out: dict[str, str] = {}
@@ -266,9 +266,17 @@ class Renderer:
         )
 
     def _describer(self, folder: str) -> Callable[[str], str]:
-        if folder == "tags":
+        if folder == TAGS.folder:
             return lambda k: self.view.tags.get(k, "")
+        if folder == TEAMS.folder:  # teams.yml's description, where it gives one
+            return lambda k: (team.description or "") if (team := self.view.teams.get(k)) else ""
         return lambda k: ""
+
+    def _namer(self, listing: Listing) -> Callable[[str], str]:
+        """How a group is named: a team by its name in teams.yml, an id of a fixed set as a label, else its key."""
+        if listing is TEAMS:
+            return lambda k: team.name if (team := self.view.teams.get(k)) else k
+        return label if listing.labelled else str
 
     def _highlights(self) -> dict[str, object]:
         stories = self.stories
@@ -288,7 +296,8 @@ class Renderer:
         span = range(min(years), max(years) + 1) if years else range(0)
 
         def chart(listing: Listing) -> list[tuple[str, int, str]]:
-            return [(label(k) if listing.labelled else k, len(v), listing.page(k)) for k, v in listing.group(self.stories)]
+            shown = self._namer(listing)
+            return [(shown(k), len(v), listing.page(k)) for k, v in listing.group(self.stories)]
 
         timing = []
         for name, field in (("Time to detect", "time_to_detect"), ("Time to resolve", "time_to_resolve")):

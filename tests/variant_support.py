@@ -90,14 +90,23 @@ def pagefind_records(site: Path) -> dict[str, dict]:
     return records
 
 
+SECOND_READER = "zq-second-reader"  # a name found nowhere else: the audit looks for it, as for every name not public
+
+
 def _clearer(root: Path, ids: tuple[str, ...]) -> str:
-    """The first author of the handbook who may clear every story named (a second person)."""
+    """The first author of the handbook who may clear every story named (a second person);
+    where none may (the handbook's authors wrote them all), a second reader added to authors.yml."""
     from handbook_gen.cli.project import find
     from handbook_gen.core.clearance import clearers, refusal
 
-    hb, _ = find(str(root / "mkdocs.yml")).check()
+    project = find(str(root / "mkdocs.yml"))
+    hb, _ = project.check()
     stories = [hb.stories[sid] for sid in ids if sid in hb.stories]
     for aid in clearers(hb) or sorted(hb.authors):
         if all(refusal(hb, s, aid) is None for s in stories):
             return aid
-    return "ada"
+    authors = project.docs_dir / "authors.yml"
+    text = authors.read_text(encoding="utf-8")
+    entry = f"{SECOND_READER}:\n  name: Zq Second Reader\n" + ("  can_clear: true\n" if clearers(hb) else "")
+    authors.write_text(text + ("" if text.endswith("\n") else "\n") + entry, encoding="utf-8")
+    return SECOND_READER

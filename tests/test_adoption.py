@@ -171,7 +171,7 @@ SHA256 = "ab" * 32
     ({"url": "https://git.example.com/tools/handbook-gen.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"}},
      f"handbook-gen @ git+https://git.example.com/tools/handbook-gen.git@{COMMIT}", "at this commit"),
     ({"url": "file:///srv/clones/handbook-gen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
-     f"handbook-gen @ git+file:///srv/clones/handbook-gen@{COMMIT}", "CI and every writer must reach it"),
+     f"handbook-gen @ git+file://localhost/srv/clones/handbook-gen@{COMMIT}", "CI and every writer must reach it"),
     ({"url": "https://files.example.com/handbook_gen-7.1.2-py3-none-any.whl", "archive_info": {"hashes": {"sha256": SHA256}}},
      f"handbook-gen @ https://files.example.com/handbook_gen-7.1.2-py3-none-any.whl#sha256={SHA256}", "CI downloads the same one"),
     ({"url": "file:///tmp/dist/handbook_gen-7.1.2-py3-none-any.whl", "archive_info": {"hash": f"sha256={SHA256}"}},
@@ -200,6 +200,25 @@ def test_init_pins_what_it_was_installed_from(cli, tmp_path, monkeypatch, record
     assert Requirement(requirement).name == "handbook-gen"  # pip reads it (PEP 508)
     config = yaml.safe_load((tmp_path / "fresh" / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     assert config["repos"][0]["hooks"][0]["additional_dependencies"] == [requirement]
+
+
+def test_init_pins_a_local_wheel_pip_recorded_no_hash_for_by_its_own_hash(cli, tmp_path, monkeypatch):
+    import hashlib
+
+    wheel = tmp_path / "dist" / "handbook_gen-7.1.2-py3-none-any.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"a wheel's bytes")
+    record_dir = tmp_path / "site" / "handbook_gen-7.1.2.dist-info"
+    record_dir.mkdir(parents=True)
+    (record_dir / "METADATA").write_text("Metadata-Version: 2.1\nName: handbook-gen\nVersion: 7.1.2\n", encoding="utf-8")
+    (record_dir / "INSTALLER").write_text("pip\n", encoding="utf-8")
+    # What pip writes for `pip install ./dist/handbook_gen-...whl`: no hash.
+    (record_dir / "direct_url.json").write_text(json.dumps({"url": wheel.as_uri(), "archive_info": {}}), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert cli(tmp_path, "init", "fresh").exit_code == 0
+    text = (tmp_path / "fresh" / "requirements.txt").read_text(encoding="utf-8")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert text.splitlines()[-1] == f"handbook-gen @ {wheel.as_uri()}#sha256={digest}"
 
 
 def test_init_site_url_placeholder_reads_the_environment(cli, tmp_path, monkeypatch):

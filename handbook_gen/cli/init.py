@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -53,6 +54,10 @@ def pin() -> Pin:
         return Pin(f"{DIST}=={dist.version}", ("installed from a package index: CI installs the same version from it.",))
     url: str = origin["url"]
     if isinstance(vcs := origin.get("vcs_info"), dict) and vcs.get("commit_id"):
+        if url.startswith("file:///"):
+            # The same address with its host named: pip before 24.1 (what `python -m venv` gives
+            # on Python 3.11 and 3.12) refuses `git+file:///...` without one.
+            url = "file://localhost/" + url.removeprefix("file:///")
         subdirectory = f"#subdirectory={origin['subdirectory']}" if origin.get("subdirectory") else ""
         requirement = f"{DIST} @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}{subdirectory}"
         if urlsplit(url).scheme != "file":
@@ -65,6 +70,9 @@ def pin() -> Pin:
         digests = archive.get("hashes")
         legacy = str(archive.get("hash", "")).partition("=")  # the older form: "sha256=..."
         sha256 = (digests.get("sha256") if isinstance(digests, dict) else None) or (legacy[2] if legacy[0] == "sha256" else "")
+        if not sha256 and (local := _path(url)) and local.is_file():
+            # pip records no hash for a file on disk: take the file's, so a rebuild at that path is refused.
+            sha256 = hashlib.sha256(local.read_bytes()).hexdigest()
         # The hash makes pip refuse any other file at that address.
         requirement = f"{DIST} @ {url}" + (f"#sha256={sha256}" if sha256 else "")
         if urlsplit(url).scheme != "file":

@@ -157,17 +157,19 @@ def test_diff_fails_on_a_deleted_public_story(make_handbook, monkeypatch):
             "'withdrawn: REASON' instead of deleting it, so its address says it is no longer available") in result.stdout.splitlines()
 
 
-@pytest.mark.parametrize("edit", [
-    ("visibility: public\n", "visibility: public\nwithdrawn: The customer asked us to take it down.\n"),
-    ("visibility: public\n", "visibility: internal\n"),
+WITHDRAW = ("visibility: public\n", "visibility: public\nwithdrawn: The customer asked us to take it down.\n")
+
+
+@pytest.mark.parametrize("edits", [
+    [WITHDRAW],
+    [("visibility: public\n", "visibility: internal\n")],
     # Withdrawn, and edited too: its clearance is void, which no longer matters.
-    ("Things went wrong", "Things went wrong\n\nwithdrawn in a hurry"),
-])
-def test_diff_passes_when_the_story_is_withdrawn_on_purpose(make_handbook, monkeypatch, edit):
+    [WITHDRAW, ("Things went wrong", "Things went badly wrong")],
+], ids=["withdrawn", "internal", "withdrawn-and-edited"])
+def test_diff_passes_when_the_story_is_withdrawn_on_purpose(make_handbook, monkeypatch, edits):
     root, stories = _public_history(make_handbook, monkeypatch, kept="A story taken off on purpose")
-    _edit(stories / "kept.md", *edit)
-    if "withdrawn:" not in (stories / "kept.md").read_text(encoding="utf-8") and "internal" not in edit[1]:
-        _edit(stories / "kept.md", "visibility: public\n", "visibility: public\nwithdrawn: Too early to tell.\n")
+    for edit in edits:
+        _edit(stories / "kept.md", *edit)
     result = run(root, monkeypatch, "diff", "main")
     assert result.exit_code == 0, result.output
     assert "error:" not in result.stdout
@@ -216,3 +218,15 @@ def test_the_scaffolds_publication_report_step_fails_the_job_and_still_writes_th
     assert failed.returncode == 1
     assert "error: typo leaves the public site without being withdrawn" in failed.stderr
     assert "`handbook clear typo --by bob`" in summary.read_text(encoding="utf-8")
+
+
+def test_diff_fails_on_a_public_story_moved_to_another_folder_until_its_old_path_is_kept(make_handbook, monkeypatch):
+    root, stories = _public_history(make_handbook, monkeypatch, moving="A story filed under the wrong year")
+    (root / "stories" / "2022").mkdir()
+    (stories / "moving.md").rename(root / "stories" / "2022" / "moving.md")
+    result = run(root, monkeypatch, "diff", "main")
+    assert result.exit_code == 1
+    assert ("  error: moving leaves the public site without being withdrawn (moved to 2022/moving.md): add "
+            "'formerly: [2021/moving.md]' to stories/2022/moving.md so its old address leads there") in result.stdout.splitlines()
+    _edit(root / "stories" / "2022" / "moving.md", "visibility: public\n", "visibility: public\nformerly: [2021/moving.md]\n")
+    assert run(root, monkeypatch, "diff", "main").exit_code == 0

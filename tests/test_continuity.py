@@ -71,9 +71,11 @@ def test_a_withdrawn_storys_address_says_it_is_no_longer_available_and_nothing_e
     assert "gone" not in (site / "feed.xml").read_text(encoding="utf-8")
     assert "2021/gone" not in (site / "years" / "2021" / "index.html").read_text(encoding="utf-8")
 
-    # The internal site keeps the story's own page, marked withdrawn.
-    internal = (build_site(root, "internal") / "2021" / "gone" / "index.html").read_text(encoding="utf-8")
+    # The internal site keeps the story's own page, marked withdrawn; the renamed story's old address redirects there too.
+    internal_site = build_site(root, "internal")
+    internal = (internal_site / "2021" / "gone" / "index.html").read_text(encoding="utf-8")
     assert GONE_TITLE in internal and "Withdrawn from the public site: The customer asked us to." in internal
+    assert '<meta http-equiv="refresh" content="0; url=../new-name/">' in (internal_site / "2021" / "old-name" / "index.html").read_text(encoding="utf-8")
 
 
 def test_export_holds_the_redirect_and_the_withdrawn_page(make_handbook, tmp_path):

@@ -310,7 +310,7 @@ def test_clear_then_edit_body_warns_but_internal_edit_does_not(make_handbook, cl
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("stories/2021/pub.md:")
-    assert "warning: public story 'pub' changed after its clearance" in lines[0]
+    assert "warning: HB306 public story 'pub' changed after its clearance" in lines[0]
     assert not (build_site(root, "public") / "2021" / "pub").exists()
     # Clearing again replaces the block in place: still exactly one, at the same place.
     assert cli(root, "clear", "pub", "--by", "bob").exit_code == 0
@@ -549,3 +549,25 @@ def test_new_in_a_terminal_asks_again_only_what_was_mistyped(make_handbook):
     assert code == 0, text
     assert "Error: unknown author 'bbo' - did you mean 'bob'?" in text and "Title:" not in text and "Lesson ids" not in text
     assert "authors: [bob]\n" in (root / "stories" / "2022" / "a-flagged-story.md").read_text()
+
+
+def test_build_progress_on_a_terminal_quiet_in_a_log_unless_asked(make_handbook):
+    import re
+
+    root = make_handbook()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    quiet = subprocess.run([str(HANDBOOK_BIN), "build"], cwd=root, capture_output=True, text=True, timeout=300, env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "rendering pages" not in quiet.stderr and "validated" not in quiet.stderr  # a CI log gets no progress
+    asked = subprocess.run([str(HANDBOOK_BIN), "build", "--progress"], cwd=root, capture_output=True, text=True, timeout=300, env=env)
+    assert asked.returncode == 0, asked.stderr
+    lines = asked.stderr.splitlines()
+    assert lines[0] == "validated 1 story"
+    assert any(re.fullmatch(r"validated 1 story; internal: rendering pages (\d+)/\1; public: .*", line) for line in lines), lines
+    assert "validated 1 story; internal: indexing; public: indexing and auditing" in lines
+    assert "\r" not in asked.stderr
+    # On a terminal, one line rewritten in place (the build takes longer than two seconds), gone at the end.
+    code, shown = _in_a_terminal(root, ["build"], [])
+    assert code == 0, shown
+    assert "\r\x1b[Kvalidated 1 story; internal: " in shown and "rendering pages" in shown
+    assert "\r\x1b[K" in shown.split("built the internal site")[0][-40:]  # cleared before the results

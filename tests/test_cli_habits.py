@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -163,3 +164,11 @@ def test_new_makes_an_id_from_a_title_with_apostrophes_as_one_word(make_handbook
         result = run(root, monkeypatch, "new", title, "--author", "ada", "--lesson", "keep-backups", "--date", "2024-05-02")
         assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (root / "stories" / "2024").iterdir()) == ["shipped-someone-elses-installer.md", "the-nights-watch-didnt-page.md"]
+
+
+def test_readme_command_table_lists_every_command_and_says_how_long_the_tests_take():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n\n", 3)[2]
+    listed = {line.split("`handbook ", 1)[1].split(" ", 1)[0].rstrip("`") for line in table.splitlines() if line.startswith("| `handbook ")}
+    assert listed == set(handbook.commands)
+    assert re.search(r"takes about \d+ minutes", readme)

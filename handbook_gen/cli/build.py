@@ -10,11 +10,13 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..core.diagnostics import Severity, render
 from . import address
+from .progress import Line, reporter
 from .project import Project, find
 
 VARIANTS = ("internal", "public")
@@ -45,6 +47,8 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
             return False, f"{config_file} does not enable the handbook plugin (add '- handbook' under plugins)"
         if variant == "public" and address.on_ci() and (wrong := address.problem(config.site_url, Path(config_file).name)):
             return False, wrong  # a public site built on CI is about to be published: at its real address
+        if _reports is not None:
+            config.plugins["handbook-progress"] = reporter(variant, _reports)
         build(config)
     except MkDocsException as exc:
         return False, "\n".join(errors.messages) or str(exc)
@@ -61,6 +65,14 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
     return True, ""
 
 
+_reports: Any = None  # in a worker of `handbook build`: the queue its stages go to (see progress.py)
+
+
+def _init_worker(reports: Any) -> None:
+    global _reports
+    _reports = reports
+
+
 class _Errors(logging.Handler):
     """Collect the messages of error records."""
 
@@ -75,11 +87,15 @@ class _Errors(logging.Handler):
 @click.command("build")
 @click.option("--variant", type=click.Choice([*VARIANTS, "all"]), default="all", show_default=True)
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False), help="Where to write (all: DIR/internal and DIR/public).")
+@click.option("--progress/--no-progress", "show_progress", default=None,
+              help="Report each stage as it goes [default: on a terminal, once a build takes two seconds].")
 @click.pass_obj
-def command(config_file: str, variant: str, site_dir: str | None) -> None:
+def command(config_file: str, variant: str, site_dir: str | None, show_progress: bool | None) -> None:
     """Build the internal and/or public site."""
     project = find(config_file)
-    if not _valid(project):
+    started = time.monotonic()
+    stories = _valid(project)
+    if stories is None:
         raise SystemExit(1)
     variants = VARIANTS if variant == "all" else (variant,)
     base = Path(site_dir) if site_dir else project.root / "site"
@@ -89,7 +105,6 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
         if reason:
             click.echo(f"refusing to write the site there: {reason}", err=True)
             raise SystemExit(1)
-    started = time.monotonic()
     # Each variant is built into a fresh folder beside its target and moved into place only
     # once its build (and the public audit) succeeded: a failed build leaves no half site,
     # and the previous site stays until a good one replaces it.
@@ -103,7 +118,8 @@ def command(config_file: str, variant: str, site_dir: str | None) -> None:
             raise SystemExit(1) from None
         # Each build runs in a process of its own: in parallel for `all`, and with its own
         # logging set-up either way, leaving the caller's untouched.
-        with ProcessPoolExecutor(max_workers=len(variants)) as pool:
+        with Line(f"validated {stories} stor{'y' if stories == 1 else 'ies'}", started, show_progress) as line, \
+                ProcessPoolExecutor(max_workers=len(variants), initializer=_init_worker, initargs=(line.reports,)) as pool:
             futures = {v: pool.submit(build_variant, str(project.config_file), v, str(staged[v].folder)) for v in variants}
             results = {v: f.result() for v, f in futures.items()}
         failed = False
@@ -194,11 +210,13 @@ def _fresh_folder(parent: Path, prefix: str) -> Path:
         return folder
 
 
-def _valid(project: Project) -> bool:
-    _, problems = project.check()
+def _valid(project: Project) -> int | None:
+    """The number of stories of a valid handbook; None (the errors said) when it has errors."""
+    hb, problems = project.check()
     if problems:
         click.echo(render(problems), err=True)
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if errors:
         click.echo(f"{len(errors)} error{'s' * (len(errors) != 1)}: nothing was built", err=True)
-    return not errors
+        return None
+    return len(hb.stories)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from browsing import SCREENS, open_search, served, tab
-from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
+from conftest import MKDOCS_YML, PLACEHOLDER, build_site, lesson, story, write_tree
 from mkdocs.exceptions import PluginError
 from variant_support import clear, pagefind_files, pagefind_records
 
@@ -49,8 +49,9 @@ STORIES = {
 def _story_text(title: str, summary: str, lessons: str, extra: str, public: bool) -> str:
     body = f"## What happened\n\nThe {SHARED} took longer than planned, and we learned from it.\n"
     if public:
-        # A body setting Pagefind's own attributes (its UI shows filter values as HTML).
-        body += '\n<span data-pagefind-filter="team">&lt;i&gt;injected&lt;/i&gt;</span> <span DATA-PAGEFIND-META="title">Faked</span>\n'
+        # A body showing Pagefind's own attributes (its UI shows filter values as HTML): as code, the only
+        # way a body may hold them (as HTML they are refused, HB310).
+        body += '\n`<span data-pagefind-filter="team">&lt;i&gt;injected&lt;/i&gt;</span>` `<span DATA-PAGEFIND-META="title">Faked</span>`\n'
         body += "\n<!-- internal -->\nThe wombatsection host name stays inside.\n<!-- /internal -->\n"
     # The internal story is told by a non-public author, whose name is internal too.
     authors, extra = ("[ada]", extra + "visibility: public\n") if public else ("[bob]", extra)
@@ -60,6 +61,7 @@ def _story_text(title: str, summary: str, lessons: str, extra: str, public: bool
 def _tree(config: str = MKDOCS_YML) -> dict:
     tree: dict = {
         "mkdocs.yml": config,
+        "placeholder": {"index.md": PLACEHOLDER},  # MkDocs' docs_dir: see core/placeholder.py
         "stories": {
             "index.md": "---\ntitle: Home\n---\n\n# Home\n\nWelcome to the handbook.\n",
             "culture.md": "---\ntitle: Culture\n---\n\n# Culture\n\nWe tell failures.\n",
@@ -290,6 +292,8 @@ def test_a_team_facet_narrows_the_results(page) -> None:
     results = _search(page, SHARED)
     every = _count(page)
     assert {t for t, _ in results} == {"The heliotrope deploy", "The tamarind queue that filled up", "The juniper migration"}
+    if page.screen == "phone":  # the facets are folded behind a disclosure there
+        page.locator(".hb-pagefind__filters").tap()
     facet = page.locator(".pagefind-ui__filter-value", has=page.locator("label", has_text="payments"))
     assert facet.inner_text().strip() == "payments (2)"  # the facet's count for this query
     facet.locator("input").check()
@@ -299,6 +303,25 @@ def test_a_team_facet_narrows_the_results(page) -> None:
     assert _count(page) == 2 < every
     # Every result left is a story of that team.
     assert {t for t, _ in _results(page)} == {"The tamarind queue that filled up", "The juniper migration"}
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_first_screen_shows_results_and_the_facets_are_folded(page) -> None:
+    _search(page, SHARED)
+    first = page.locator(".pagefind-ui__result").first.bounding_box()
+    panel = page.locator(".hb-pagefind .pagefind-ui__filter-panel")
+    toggle = page.locator(".hb-pagefind__filters")
+    if page.screen == "desktop":  # room for both: the facets beside the results, no disclosure
+        assert panel.is_visible() and not toggle.is_visible()
+        return
+    assert not panel.is_visible()
+    assert first is not None and first["y"] + first["height"] <= SCREENS["phone"]["viewport"]["height"]
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.tap()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator(".pagefind-ui__filter-value", has=page.locator("label", has_text="payments")).is_visible()
+    toggle.tap()
+    assert not panel.is_visible() and toggle.get_attribute("aria-expanded") == "false"
 
 
 @pytest.mark.browser

@@ -61,11 +61,15 @@
       '<button type="button" class="hb-pagefind__close" data-hb-close aria-label="Close search" title="Close (Esc)">' +
       '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12 19 6.41Z"/></svg>' +
       "</button>" +
+      // A phone's first screen shows results: the facets wait behind this disclosure (search.css).
+      '<button type="button" class="hb-pagefind__filters" aria-expanded="false">Filters</button>' +
       '<div class="hb-pagefind__ui"></div>' +
       "</div>"
     document.body.appendChild(dialog)
     dialog.addEventListener("click", function (ev) {
       if (ev.target instanceof Element && ev.target.closest("[data-hb-close]")) close()
+      var filters = ev.target instanceof Element && ev.target.closest(".hb-pagefind__filters")
+      if (filters) filters.setAttribute("aria-expanded", String(dialog.classList.toggle("hb-pagefind--filters")))
     })
     dialog.addEventListener("keydown", function (ev) {
       if (ev.key === "Escape") {

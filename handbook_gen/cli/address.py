@@ -42,10 +42,17 @@ def on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def unset_if_empty() -> None:
+    """Count an empty VARIABLE as unset, so mkdocs.yml's default applies (CI passes an unset setting as empty)."""
+    if os.environ.get(VARIABLE) == "":
+        del os.environ[VARIABLE]
+
+
 def configured(config_file: str) -> str | None:
     """The site_url MkDocs reads from config_file ('' for none; None when it cannot read the file,
     which the build then says); run it in a worker process, like a build."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    unset_if_empty()
     from mkdocs.config import load_config
 
     quiet = logging.getLogger("mkdocs")

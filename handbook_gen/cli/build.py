@@ -41,6 +41,7 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
         handler.addFilter(lambda record: record.levelno < logging.ERROR)
     logging.getLogger().addHandler(errors)
     force_variant(variant)
+    address.unset_if_empty()
     try:
         config = load_config(config_file, site_dir=site_dir)
         if "handbook" not in config.plugins:

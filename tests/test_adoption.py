@@ -221,6 +221,30 @@ def test_init_pins_a_local_wheel_pip_recorded_no_hash_for_by_its_own_hash(cli, t
     assert text.splitlines()[-1] == f"handbook-gen @ {wheel.as_uri()}#sha256={digest}"
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize(("origin", "address"), [
+    ("https://kim:s3cret-token@git.example.com/tools/handbook-gen.git", "https://git.example.com/tools/handbook-gen.git"),
+    ("git@git.example.com:tools/handbook-gen.git", "ssh://git@git.example.com/tools/handbook-gen.git"),
+], ids=["https-with-a-token", "scp-like"])
+def test_init_from_an_editable_checkout_suggests_its_commit_without_secrets(cli, tmp_path, monkeypatch, origin, address):
+    checkout = tmp_path / "handbook-gen"
+    who = ["-c", "user.name=K", "-c", "user.email=k@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True)
+    subprocess.run(["git", *who, "-C", str(checkout), "commit", "-q", "--allow-empty", "-m", "one"], check=True)
+    subprocess.run(["git", "-C", str(checkout), "remote", "add", "origin", origin], check=True)
+    head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    record_dir = tmp_path / "site" / "handbook_gen-7.1.2.dist-info"
+    record_dir.mkdir(parents=True)
+    (record_dir / "METADATA").write_text("Metadata-Version: 2.1\nName: handbook-gen\nVersion: 7.1.2\n", encoding="utf-8")
+    (record_dir / "INSTALLER").write_text("pip\n", encoding="utf-8")
+    (record_dir / "direct_url.json").write_text(json.dumps({"url": checkout.as_uri(), "dir_info": {"editable": True}}), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert cli(tmp_path, "init", "fresh").exit_code == 0
+    text = (tmp_path / "fresh" / "requirements.txt").read_text(encoding="utf-8")
+    assert f"#   handbook-gen @ git+{address}@{head}\n" in text
+    assert "s3cret" not in text and "kim" not in text
+
+
 def test_init_site_url_placeholder_reads_the_environment(cli, tmp_path, monkeypatch):
     from mkdocs.config import load_config
 

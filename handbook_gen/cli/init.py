@@ -94,7 +94,7 @@ def _from_folder(folder: Path | None, *, editable: bool) -> Pin:
     """A folder install cannot be reinstalled elsewhere: say so, and what to write instead."""
     how = "an editable install" if editable else "an install"
     where = folder.as_uri() if folder else "YOUR-CHECKOUT"
-    commit, remote = _git(folder, "rev-parse", "HEAD"), _git(folder, "remote", "get-url", "origin")
+    commit, remote = _git(folder, "rev-parse", "HEAD"), _address(_git(folder, "remote", "get-url", "origin"))
     suggestion = f"{DIST} @ git+{remote or 'https://YOUR-GIT-HOST/handbook-gen'}@{commit or 'COMMIT'}"
     return Pin(f"{DIST} @ {where}", (
         f"REPLACE THE LINE BELOW: handbook init ran from {how} of a folder, which only this machine has.",
@@ -104,6 +104,19 @@ def _from_folder(folder: Path | None, *, editable: bool) -> Pin:
         f"  {DIST} @ https://YOUR-FILE-SERVER/handbook_gen-VERSION-py3-none-any.whl",
         "and write the same line in .pre-commit-config.yaml.",
     ))
+
+
+def _address(remote: str) -> str:
+    """A git remote as pip reads it (ssh:// for git@host:path), with no password or token in it."""
+    if remote and "://" not in remote and ":" in remote and not remote.startswith("/"):
+        remote = "ssh://" + remote.replace(":", "/", 1)  # scp-like git@host:org/repo
+    parts = urlsplit(remote)
+    if parts.scheme not in {"https", "http", "ssh"} or not parts.hostname:
+        return ""
+    # ssh keeps its user (git@); a user or token in an https address is a secret.
+    user = f"{parts.username}@" if parts.scheme == "ssh" and parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}{parts.hostname}{port}").geturl()
 
 
 def _git(folder: Path | None, *args: str) -> str:

@@ -80,6 +80,9 @@ def write_tree(root: Path, tree: dict[str, Any]) -> None:
             path.write_bytes(value)
         elif value is not None:
             path.write_text(value, encoding="utf-8")
+    if "mkdocs.yml" in tree and not (root / "placeholder").exists():
+        # MkDocs' docs_dir is a placeholder folder (core/placeholder.py): a handbook always has one.
+        write_tree(root, {"placeholder": {"index.md": PLACEHOLDER}})
 
 
 @pytest.fixture
@@ -91,8 +94,6 @@ def make_handbook(tmp_path: Path) -> Callable[..., Path]:
         if base:
             write_tree(root, base_tree())
         write_tree(root, tree or {})
-        if (root / "mkdocs.yml").exists() and not (root / "placeholder").exists():
-            write_tree(root, {"placeholder": {"index.md": PLACEHOLDER}})  # MkDocs' docs_dir: see core/placeholder.py
         return root
 
     return make

@@ -37,6 +37,7 @@ UNITS = {
     "svg drawings": '<svg><path d="M0 0"/></svg> ',
     "comment openers in attributes": '<a title="<!--">a</a> ',
     "html block lines": "<div>\n",
+    "attribute lists": "x{ .a } ",
 }
 
 

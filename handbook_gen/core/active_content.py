@@ -229,7 +229,8 @@ def _tail(html: str) -> str:
 
 # A `{ ... }` that attr_list reads as an attribute list: at the end of a line (a block's or
 # a heading's or a table cell's), or right after an inline element (a link, emphasis, code).
-_ATTR_LIST = re.compile(r"\{:?[ \t]*([^}\n \t][^}\n]*)\}")
+# (Innermost braces only: a search never runs past the next `{`, so a line full of `{` is read in linear time.)
+_ATTR_LIST = re.compile(r"\{:?[ \t]*([^{}\n \t][^{}\n]*)\}")
 _AFTER_INLINE = ")*_`]>"
 
 
@@ -237,8 +238,9 @@ def in_attribute_list(text: str) -> list[str]:
     """Return what is refused in the `{ ... }` attribute lists of one line of Markdown."""
     found: list[str] = []
     allowed = GLOBAL - {"markdown"}
+    last = len(text.rstrip(" \t|"))  # where the line's text ends (a table row's pipes aside)
     for match in _ATTR_LIST.finditer(text):
-        at_end = not text[match.end() :].strip(" \t|")
+        at_end = match.end() >= last
         if not (at_end or (match.start() > 0 and text[match.start() - 1] in _AFTER_INLINE)):
             continue
         for name, value in _pairs(match.group(1)):

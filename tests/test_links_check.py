@@ -42,6 +42,6 @@ def test_a_link_or_image_outside_the_content_folder_is_an_error(make_handbook):
     _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
     # The files exist, beside the content folder: the site would not have them.
     assert [(d.path, d.line, d.code, d.message) for d in problems] == [
-        ("stories/2021/first-story.md", 11, "HB208", "image to '../../assets/diagram.png', which is no file of the handbook"),
-        ("stories/2021/first-story.md", 13, "HB208", "link to '../../notes.md', which is no file of the handbook"),
+        ("stories/2021/first-story.md", 11, "HB208", "image to '../../assets/diagram.png', which is outside the content folder: the site never has it (move the file into it)"),
+        ("stories/2021/first-story.md", 13, "HB208", "link to '../../notes.md', which is outside the content folder: the site never has it (move the file into it)"),
     ]

@@ -119,7 +119,8 @@ def _links(hb: Handbook) -> list[Diagnostic]:
             what = "image" if link.image else "link"
             hint = difflib.get_close_matches(target, sorted(files), n=1, cutoff=0.8)
             fix = f" - did you mean '{posixpath.relpath(hint[0], posixpath.dirname(src) or '.')}'?" if hint else ""
-            problems.append(error("HB208", path, body.first_line + link.line, f"{what} to '{link.target}', which is no file of the handbook{fix}"))
+            where = "outside the content folder: the site never has it (move the file into it)" if target.startswith("../") else f"no file of the handbook{fix}"
+            problems.append(error("HB208", path, body.first_line + link.line, f"{what} to '{link.target}', which is {where}"))
     return problems
 
 

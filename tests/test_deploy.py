@@ -714,3 +714,18 @@ def _authors(repo: Path) -> dict:
 
 def _lesson(repo: Path) -> str:
     return next((repo / "stories" / "lessons").glob("*.md")).stem
+
+
+def test_a_deploy_from_a_fresh_runner_goes_on_top_of_the_published_branch(make_handbook, cli, tmp_path):
+    """A CI runner has no local gh-pages and has never fetched the remote's: the new site is still
+    committed on top of the published one (a fast-forward), so the push goes through."""
+    root, bare = handbook_repo(make_handbook, tmp_path)
+    assert cli(root, "deploy").exit_code == 0
+    git(root, "branch", "-D", "gh-pages")
+    git(root, "update-ref", "-d", "refs/remotes/origin/gh-pages")
+    write_tree(root, {"stories": {"2021": {"later.md": story("A later story", date="2021-06-06")}}})
+    commit_all(root, "A later story")
+    again = cli(root, "deploy", "-m", "From a fresh runner")
+    assert again.exit_code == 0, again.output
+    assert git(bare, "--git-dir", str(bare), "log", "--format=%s", "gh-pages").stdout.splitlines()[0] == "From a fresh runner"
+    assert len(git(bare, "--git-dir", str(bare), "log", "--format=%s", "gh-pages").stdout.splitlines()) == 2

@@ -522,6 +522,11 @@ def _missing_page_under_a_sub_path(browser, site: Path, tmp_path: Path) -> tuple
                 material: typeof document$ !== "undefined",
                 header: getComputedStyle(document.querySelector(".md-header")).position,
             })""")
+            if loaded["material"]:  # the search on the 404 page: Pagefind's bundle, and a result's link
+                page.locator("input.md-search__input").click()
+                page.locator(".hb-pagefind input").fill("culture")
+                page.locator(".pagefind-ui__result-link").first.wait_for()
+                loaded["result"] = page.locator(".pagefind-ui__result-link").first.get_attribute("href")
             return response.status, failed, loaded
     finally:
         server.shutdown()
@@ -545,6 +550,7 @@ def test_404_page_loads_its_assets_under_a_project_sub_path(cli, browser, tmp_pa
     assert "/repo/assets/handbook/handbook.css" in loaded["sheets"], loaded
     assert any(p.startswith("/repo/assets/stylesheets/main.") for p in loaded["sheets"]), loaded
     assert loaded["material"] and loaded["header"] == "sticky", loaded
+    assert loaded["result"] == "/repo/culture/", loaded
     # The same site built at the placeholder's address (allowed off CI only): the 404 page breaks.
     monkeypatch.delenv("CI")
     monkeypatch.delenv(address.VARIABLE)

@@ -87,6 +87,9 @@ def source(work) -> tuple[Path, str]:
         pytest.skip("needs git")
     clone = work / "handbook-gen"
     run("git", "clone", "-q", "--no-hardlinks", REPO, clone)
+    # Only TAG: on a release run the commit also carries its own tag, and git describe would pick one.
+    for tag in git("tag", "--list", cwd=clone).split():
+        git("tag", "--delete", tag, cwd=clone)
     git("tag", TAG, cwd=clone)
     return clone, git("rev-parse", "HEAD", cwd=clone)
 

@@ -140,11 +140,10 @@ def test_init_writes_the_files_a_team_adopts(cli, tmp_path):
     text = "".join(p.read_text(encoding="utf-8") for p in target.rglob("*") if p.is_file())
     assert "{{" not in text.replace("${{", "")
 
-    # This venv holds an editable install of the checkout: the pin names it, and says to replace it.
+    # One line pins this installation (each way of installing: test_init_pins_what_it_was_installed_from).
     requirements = (target / "requirements.txt").read_text(encoding="utf-8")
     pins = [line for line in requirements.splitlines() if line and not line.startswith("#")]
-    assert pins == [f"handbook-gen @ {REPO.resolve().as_uri()}"]
-    assert "# REPLACE THE LINE BELOW" in requirements and "git+" in requirements and ".whl" in requirements
+    assert pins == [init_module.pin().requirement]
 
     schema = cli(tmp_path, "schema").stdout
     assert (target / ".vscode" / "story.schema.json").read_text(encoding="utf-8") == schema

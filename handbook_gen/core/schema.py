@@ -232,7 +232,8 @@ def _moment(value: Any) -> Any:
     return value
 
 
-Moment = Annotated[str, BeforeValidator(_moment), StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(one_line)]
+# A time, a date or a short label ("day 2, 14:05 UTC"): one line, room for a time zone and a note.
+Moment = Annotated[str, BeforeValidator(_moment), StringConstraints(strip_whitespace=True, min_length=1, max_length=80), AfterValidator(one_line)]
 Year = Annotated[StrictInt, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 
 

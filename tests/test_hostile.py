@@ -1039,3 +1039,18 @@ def _material_search(pg, dialogs: list[str]) -> None:
         pg.wait_for_timeout(50)
         assert _audit(pg) == [], word
         assert dialogs == [], word
+
+
+def test_a_title_taken_from_a_heading_cannot_close_the_title_element(make_handbook):
+    """A team page is titled by its heading, the team's name from teams.yml: escaped in <title>."""
+    from conftest import build_site
+
+    name = "</title><img src=x onerror=alert(1)>"
+    root = make_handbook({"stories": {
+        "teams.yml": yaml.safe_dump({"platform": {"name": name, "description": "Runs the platform."}}),
+        "2021": {"first-story.md": story(extra="teams: [platform]\n")},
+    }})
+    html = (build_site(root, "internal") / "teams" / "platform" / "index.html").read_text(encoding="utf-8")
+    title = html[html.index("<title>") : html.index("</title>") + len("</title>")]
+    assert "<img" not in title and "&lt;/title&gt;&lt;img" in title
+    assert "<img src=x" not in html

@@ -23,7 +23,7 @@ from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer, site
-from ..render.pages import html_escape, md_escape
+from ..render.pages import md_escape
 from .preview import Preview
 from .search import Search, shipped_dirs
 from .search import choose as choose_search
@@ -248,9 +248,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Refuse a page with HTML outside the allowlist; in the public variant, drop every HTML comment."""
         if "title" not in page.meta and page.title:
-            # A title taken from the page's heading is its text, unescaped, and the theme prints
-            # titles as HTML (in <title> too, which `</title>` would leave): give it escaped.
-            page.meta["title"] = html_escape(page.title)
+            # A title taken from the page's heading is HTML (its entities kept), which Material
+            # would unescape with `striptags` into <title>, where `</title><script>` runs: the
+            # theme prints a meta title as it is, so the heading's own HTML is given as one.
+            page.meta["title"] = page.title
         if not self.config.allow_scripts:
             # The last guard: whatever Markdown and its extensions made of the content, read as a browser reads it.
             found = active_content.in_html(html)

@@ -125,6 +125,14 @@ STEPS = [
 ]
 
 
+def test_init_in_the_current_folder_says_to_serve_without_a_cd(cli, tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    result = cli(here, "init", ".")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "created a handbook in .: handbook serve\n"
+
+
 def test_init_writes_the_files_a_team_adopts(cli, tmp_path):
     result = cli(tmp_path, "init", "fresh")
     assert result.exit_code == 0, result.output

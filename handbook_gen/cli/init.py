@@ -214,4 +214,5 @@ def command(directory: str) -> None:
                 pass
         where = exc.filename or directory
         raise click.ClickException(f"cannot write {where}: {exc.strerror or exc} - nothing was written") from None
-    click.echo(f"created a handbook in {directory}: cd {directory} && handbook serve")
+    here = Path(directory).resolve() == Path.cwd().resolve()
+    click.echo(f"created a handbook in {directory}: " + ("handbook serve" if here else f"cd {directory} && handbook serve"))

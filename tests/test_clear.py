@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from conftest import story
+from conftest import AUTHORS, story
 
 from handbook_gen.cli import handbook
 
-CAN_CLEAR = """\
-ada:
-  name: Ada Lovelace
-  team: platform
-  public: true
-bob:
-  name: Bob Hidden
-  team: data
-cleo:
-  name: Cleo Clearer
-  can_clear: true
-"""
+CAN_CLEAR = AUTHORS + "cleo:\n  name: Cleo Clearer\n  can_clear: true\n"
 
 
 def clear(root, *args):

@@ -15,6 +15,13 @@ def git(root, *args):
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True)
 
 
+def init_repo(root):
+    """Make root a git repository on branch main, with a committer."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "t@example.com")
+    git(root, "config", "user.name", "T")
+
+
 def run(root, monkeypatch, *args):
     monkeypatch.chdir(root)
     return CliRunner().invoke(handbook, list(args), catch_exceptions=False)
@@ -26,9 +33,7 @@ def test_diff_reports_stories_entering_and_leaving_the_public_site(make_handbook
         "entering.md": story("A story that will enter"),
         "stale.md": story("A story that will go stale", extra="visibility: public\n"),
     }}})
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "t@example.com")
-    git(root, "config", "user.name", "T")
+    init_repo(root)
     assert run(root, monkeypatch, "clear", "leaving", "stale", "--by", "bob").exit_code == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
@@ -73,9 +78,7 @@ def test_diff_reports_lessons_pages_and_public_names_that_change_the_public_site
         "lessons": {"say-it-early.md": lesson("Say it early", extra="visibility: internal\n")},
         "2021": {"shown.md": story("A story on the public site", lessons="[keep-backups, say-it-early]", extra="visibility: public\n")},
     }})
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "t@example.com")
-    git(root, "config", "user.name", "T")
+    init_repo(root)
     assert run(root, monkeypatch, "clear", "shown", "--by", "bob").exit_code == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
@@ -110,9 +113,7 @@ def test_diff_reports_lessons_pages_and_public_names_that_change_the_public_site
 
 def test_diff_without_changes_and_with_a_bad_ref(make_handbook, monkeypatch):
     root = make_handbook()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "t@example.com")
-    git(root, "config", "user.name", "T")
+    init_repo(root)
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     assert run(root, monkeypatch, "diff", "main").stdout == "no change to the public site compared with main\n"
@@ -123,9 +124,7 @@ def test_diff_without_changes_and_with_a_bad_ref(make_handbook, monkeypatch):
 def _public_history(make_handbook, monkeypatch, **stories):
     """A git repository whose base commit has each story public and cleared (by bob: ada wrote them)."""
     root = make_handbook({"stories": {"2021": {f"{sid}.md": story(title, extra="visibility: public\n") for sid, title in stories.items()}}})
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "t@example.com")
-    git(root, "config", "user.name", "T")
+    init_repo(root)
     assert run(root, monkeypatch, "clear", *stories, "--by", "bob").exit_code == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")

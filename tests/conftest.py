@@ -101,6 +101,20 @@ def make_handbook(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Run `handbook ARGS...` in-process from a folder; return click's Result."""
+    from click.testing import CliRunner
+
+    from handbook_gen.cli import handbook
+
+    def run(cwd: Path, *args: str, input: str | None = None) -> Any:
+        monkeypatch.chdir(cwd)
+        return CliRunner().invoke(handbook, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
 def build_site(root: Path, variant: str = "internal", site_dir: Path | None = None) -> Path:
     """Run a real MkDocs build of one variant in-process; return the site folder."""
     from mkdocs.commands.build import build
@@ -115,6 +129,13 @@ def build_site(root: Path, variant: str = "internal", site_dir: Path | None = No
     finally:
         force_variant(None)
     return site
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that takes the browser fixture `browser`, so the fast stage (scripts/test) leaves it out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from conftest import REPO, build_site, story
 
-from handbook_gen.cli import handbook
 from handbook_gen.cli import init as init_module
 from handbook_gen.core.schema import Team
 from handbook_gen.core.validation import check
@@ -31,16 +29,6 @@ data:
   name: Data
 """
 
-
-@pytest.fixture
-def cli(monkeypatch):
-    """Run `handbook ARGS...` in-process from a folder; return click's Result."""
-
-    def run(cwd: Path, *args: str):
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(handbook, list(args), catch_exceptions=False)
-
-    return run
 
 
 def files_under(folder: Path) -> dict[str, bytes | None]:

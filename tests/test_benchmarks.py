@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = {
     "internal_over_blog", "check_over_build", "all_over_one", "time_large_over_small", "bytes_large_over_small",
@@ -16,6 +18,7 @@ FIGURES = {
     "pagefind_first_result_bytes", "pagefind_first_result_seconds",
 }
 CHROMIUM = Path("/usr/bin/chromium").exists()
+pytestmark = pytest.mark.benchmark
 
 
 def test_benchmark_prints_every_figure(tmp_path: Path) -> None:

@@ -10,23 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import build_site, story
-
-from handbook_gen.cli import handbook
 
 HANDBOOK_BIN = Path(sys.executable).parent / "handbook"
 
-
-@pytest.fixture
-def cli(monkeypatch):
-    """Run `handbook ARGS...` in-process from a folder; return click's Result."""
-
-    def run(cwd: Path, *args: str, input: str | None = None):
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(handbook, list(args), input=input, catch_exceptions=False)
-
-    return run
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pytest
 from browsing import needs_chromium
-from click.testing import CliRunner
 from conftest import MKDOCS_YML, build_site, story, write_tree
 from mkdocs.exceptions import Abort
 from variant_support import clear, site_files, token_hits
 
-from handbook_gen.cli import address, handbook
+from handbook_gen.cli import address
 from handbook_gen.cli.build import Staging
 from handbook_gen.cli.deploy import RECORD
 
@@ -63,16 +62,6 @@ def git_env(monkeypatch, tmp_path):
     monkeypatch.delenv("HANDBOOK_VARIANT", raising=False)
     monkeypatch.delenv("CI", raising=False)  # a local run (tests that need CI set it): a public build on CI needs a real address
 
-
-@pytest.fixture
-def cli(monkeypatch):
-    """Run `handbook ARGS...` in-process from a folder; return click's Result."""
-
-    def run(cwd: Path, *args: str):
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(handbook, list(args), catch_exceptions=False)
-
-    return run
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -9,23 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import AUTHORS, build_site, lesson, story
 
-from handbook_gen.cli import handbook
 from handbook_gen.core.clearance import ClearanceError, with_clearance
 from handbook_gen.core.diagnostics import Diagnostic, Severity
-
-
-@pytest.fixture
-def cli(monkeypatch):
-    """Run `handbook ARGS...` in-process from a folder; return click's Result."""
-
-    def run(cwd: Path, *args: str):
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(handbook, list(args), catch_exceptions=False)
-
-    return run
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

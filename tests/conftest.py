@@ -118,16 +118,11 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
 def build_site(root: Path, variant: str = "internal", site_dir: Path | None = None) -> Path:
     """Run a real MkDocs build of one variant in-process; return the site folder."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
-    from handbook_gen.plugin.plugin import force_variant
+    from handbook_gen.cli import configure
 
     site = site_dir or root / "site" / variant
-    force_variant(variant)
-    try:
-        build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)))
-    finally:
-        force_variant(None)
+    build(configure.load(str(root / "mkdocs.yml"), variant, site_dir=str(site)))
     return site
 
 

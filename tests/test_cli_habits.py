@@ -15,11 +15,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import REPO, story
 from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
-from handbook_gen.cli import handbook
+from handbook_gen.cli import configure, handbook
 from handbook_gen.core.validation import check
-from handbook_gen.plugin.plugin import force_variant
 
 HANDBOOK_BIN = Path(sys.executable).parent / "handbook"
 
@@ -90,8 +88,7 @@ def test_a_preview_shows_content_errors_and_recovers(tmp_path):
     good = story_file.read_text(encoding="utf-8")
     story_file.write_text(good.replace("\nlessons:", "\nlesons:", 1), encoding="utf-8")
     site = tmp_path / "site"
-    force_variant("internal")
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config = configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site))
     config.plugins.on_startup(command="serve", dirty=False)
     try:
         build(config, serve_url="http://127.0.0.1:8000/")
@@ -100,12 +97,11 @@ def test_a_preview_shows_content_errors_and_recovers(tmp_path):
         # Nothing of the content while it has errors: its pages show the errors too.
         assert "2 errors in the content" in (site / "2021" / "shipped-someone-elses-installer" / "index.html").read_text(encoding="utf-8")
         story_file.write_text(good, encoding="utf-8")
-        build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)), serve_url="http://127.0.0.1:8000/")
+        build(configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site)), serve_url="http://127.0.0.1:8000/")
         assert (site / "2021" / "shipped-someone-elses-installer" / "index.html").is_file()
         assert "errors in the content" not in (site / "index.html").read_text(encoding="utf-8")
     finally:
         config.plugins.on_startup(command="build", dirty=False)
-        force_variant(None)
 
 
 def test_help_lists_every_command_without_cutting_it_off(monkeypatch):

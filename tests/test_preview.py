@@ -8,13 +8,12 @@ import time
 
 from conftest import REPO
 from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
-from handbook_gen.plugin.plugin import force_variant
+from handbook_gen.cli import configure
 
 
 def _serve_build(root, site):
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config = configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site))
     build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
     return config
 
@@ -27,8 +26,7 @@ def test_a_dirty_preview_renders_only_changed_pages_and_keeps_search_whole(tmp_p
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     site = tmp_path / "site"
-    force_variant("internal")
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config = configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site))
     config.plugins.on_startup(command="serve", dirty=True)  # as `mkdocs serve --dirty` does, once
     try:
         build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
@@ -49,7 +47,6 @@ def test_a_dirty_preview_renders_only_changed_pages_and_keeps_search_whole(tmp_p
         assert any("zqxedit" in d["text"] for d in index["docs"])
     finally:
         config.plugins.on_startup(command="build", dirty=False)
-        force_variant(None)
         os.environ.pop("HANDBOOK_VARIANT", None)
 
 
@@ -66,8 +63,7 @@ def test_a_preview_with_content_errors_shows_them_on_every_page_and_the_fix_brin
     def headings() -> dict[str, str]:
         return {p: re.findall(r"<h1[^>]*>(.*?)</h1>", (site / p).read_text(encoding="utf-8"))[0] for p in pages}
 
-    force_variant("internal")
-    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config = configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site))
     config.plugins.on_startup(command="serve", dirty=True)
     try:
         build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
@@ -90,4 +86,3 @@ def test_a_preview_with_content_errors_shows_them_on_every_page_and_the_fix_brin
         assert headings() == good
     finally:
         config.plugins.on_startup(command="build", dirty=False)
-        force_variant(None)

@@ -378,18 +378,13 @@ def test_handbook_build_cleans_the_site_folder(cleared, tmp_path):
 def test_public_build_over_an_old_internal_build_fails_its_audit(cleared, tmp_path):
     """A dirty public build into a folder holding an internal site must not pass as clean."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
-    from handbook_gen.plugin.plugin import force_variant
+    from handbook_gen.cli import configure
 
     out = build_site(cleared, "internal", tmp_path / "out")
     assert (out / "2021" / "internal-story" / "index.html").is_file()
-    force_variant("public")
-    try:
-        with handbook_log(), pytest.raises(Abort):
-            build(load_config(str(cleared / "mkdocs.yml"), site_dir=str(out)), dirty=True)
-    finally:
-        force_variant(None)
+    with handbook_log(), pytest.raises(Abort):
+        build(configure.load(str(cleared / "mkdocs.yml"), "public", site_dir=str(out)), dirty=True)
 
 
 

@@ -15,21 +15,19 @@ from typing import Any
 import click
 
 from ..core.diagnostics import Severity, render
-from . import address
+from ..core.variants import Variant
+from . import address, configure
 from .progress import Line, reporter
 from .project import Project, find
 
-VARIANTS = ("internal", "public")
+VARIANTS = tuple(v.value for v in Variant)
 
 
 def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, str]:
     """Build one variant into site_dir; return success and what went wrong (run in a worker process)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
-
-    from ..plugin.plugin import force_variant
 
     logging.basicConfig(level=logging.WARNING, format=f"{variant}: %(levelname)s - %(message)s", force=True)
     # The command printed the content's warnings once already; each build would repeat them.
@@ -40,13 +38,12 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
     for handler in logging.getLogger().handlers:
         handler.addFilter(lambda record: record.levelno < logging.ERROR)
     logging.getLogger().addHandler(errors)
-    force_variant(variant)
     address.unset_if_empty()
     try:
-        config = load_config(config_file, site_dir=site_dir)
+        config = configure.load(config_file, variant, site_dir=site_dir)
         if "handbook" not in config.plugins:
             return False, f"{config_file} does not enable the handbook plugin (add '- handbook' under plugins)"
-        if variant == "public" and address.on_ci() and (wrong := address.problem(config.site_url, Path(config_file).name)):
+        if variant == Variant.PUBLIC and address.on_ci() and (wrong := address.problem(config.site_url, Path(config_file).name)):
             return False, wrong  # a public site built on CI is about to be published: at its real address
         if _reports is not None:
             config.plugins["handbook-progress"] = reporter(variant, _reports)
@@ -59,8 +56,6 @@ def build_variant(config_file: str, variant: str, site_dir: str) -> tuple[bool, 
         if os.environ.get("HANDBOOK_DEBUG"):
             raise
         return False, f"unexpected internal error ({type(exc).__name__}: {exc}); rerun with HANDBOOK_DEBUG=1 and report it"
-    finally:
-        force_variant(None)
     for message in errors.messages:  # logged as errors, yet the build went on: show them after all
         print(f"{variant}: ERROR - {message}", file=sys.stderr)
     return True, ""

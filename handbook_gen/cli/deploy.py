@@ -19,13 +19,14 @@ from pathlib import Path
 import click
 
 from ..core.diagnostics import Severity, render
+from ..core.variants import Variant
 from . import address
 from .build import VARIANTS, Staging, build_variant, looks_like_a_site, refusal
 from .project import Project, find
 
 DEFAULT_REMOTE = "origin"
 DEFAULT_BRANCH = "gh-pages"
-DEFAULT_VARIANT = "public"
+DEFAULT_VARIANT = Variant.PUBLIC.value
 NOTHING = "nothing was published"
 RECORD = ".handbook-deploy.json"  # at the root of every published tree
 ONE_OF = "-d DIR, --remote REMOTE or --branch BRANCH"

@@ -18,6 +18,8 @@ import time
 from types import TracebackType
 from typing import IO, Any
 
+from ..core.variants import Variant
+
 DELAY_S = 2.0  # a build shorter than this shows no progress on a terminal
 _EVERY_S = 0.1  # how often a worker reports page counts, and a terminal line is rewritten
 _LOG_EVERY_S = 2.0  # how often a log (not a terminal) gets a line while the stage is the same
@@ -51,7 +53,7 @@ def reporter(variant: str, reports: Any) -> Any:
 
         @event_priority(100)  # before the handbook's own: Pagefind's index, then the audit
         def on_post_build(self, **_: Any) -> None:
-            self.send("indexing and auditing" if variant == "public" else "indexing", force=True)
+            self.send("indexing and auditing" if variant == Variant.PUBLIC else "indexing", force=True)
 
     return Reporter()
 

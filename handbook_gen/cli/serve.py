@@ -7,11 +7,14 @@ import os
 
 import click
 
+from ..core.variants import Variant
+from . import configure
+from .build import VARIANTS
 from .project import find
 
 
 @click.command("serve")
-@click.option("--variant", type=click.Choice(["internal", "public"]), default="internal", show_default=True)
+@click.option("--variant", type=click.Choice(VARIANTS), default=Variant.INTERNAL.value, show_default=True)
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on.")
 @click.pass_obj
 def command(config_file: str, variant: str, dev_addr: str) -> None:
@@ -23,15 +26,15 @@ def command(config_file: str, variant: str, dev_addr: str) -> None:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    from ..plugin.plugin import force_variant
-
     logging.basicConfig(level=logging.INFO, format="%(levelname)s - %(message)s")
     # Dirty builds let the plugin render again only the pages whose content changed; it
     # keeps navigation and search whole, so MkDocs' warning about them does not apply.
     logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
-    force_variant(variant)
     try:
-        serve(str(project.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty")
+        config_file = str(project.config_file)
+        # The variant rides on every reload of mkdocs.yml the preview makes (an edit of its
+        # plugins list shows after a restart).
+        serve(config_file, dev_addr=dev_addr, livereload=True, build_type="dirty", **configure.options(config_file, variant))
     except MkDocsException as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:

@@ -34,16 +34,8 @@ log = get_plugin_logger("handbook")
 
 THEME_DIR = site.THEME_DIR
 STYLESHEET = "assets/handbook/handbook.css"
-_forced_variant: str | None = None
 
-
-def force_variant(variant: str | None) -> None:
-    """Make every build in this process use a variant, whatever mkdocs.yml says (for the CLI)."""
-    global _forced_variant
-    _forced_variant = variant
-
-
-_BANNER_MARK = 'data-handbook-variant="internal"'
+_BANNER_MARK = f'data-handbook-variant="{Variant.INTERNAL}"'
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _FALLBACK_BANNER = (
     f'<div class="hb-banner hb-banner--standalone" {_BANNER_MARK}><strong>Internal</strong> - staff only.'
@@ -59,7 +51,7 @@ _EXTENSIONS = ("attr_list", "md_in_html", "admonition", "tables", "toc", "pymdow
 
 
 class HandbookConfig(Config):
-    variant = c.Choice(("internal", "public"), default="internal")
+    variant = c.Choice(tuple(v.value for v in Variant), default=Variant.INTERNAL.value)
     """Which site to build: `internal` (everything, for staff) or `public` (cleared stories only)."""
     content_dir = c.Type(str, default=placeholder.CONTENT_DIR)
     """The content folder, beside mkdocs.yml: only the plugin reads it (docs_dir holds a placeholder page)."""
@@ -105,7 +97,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Refuse to let `mkdocs gh-deploy` publish the internal site (it pushes whatever it built)."""
-        if getattr(self, "gh_deploy", False) and Variant(_forced_variant or self.config.variant) is Variant.INTERNAL:
+        if getattr(self, "gh_deploy", False) and Variant(self.config.variant) is Variant.INTERNAL:
             raise PluginError(
                 "mkdocs gh-deploy would publish the internal site: run `handbook deploy`, "
                 "which publishes only the audited public site"
@@ -113,7 +105,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate all content, choose the variant and wire in templates and styles."""
-        variant = Variant(_forced_variant or self.config.variant)
+        variant = Variant(self.config.variant)
         if variant is Variant.PUBLIC:
             includers = [n for n in _INCLUDERS if n in config.markdown_extensions or n in config.plugins]
             if includers:

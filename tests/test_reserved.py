@@ -119,11 +119,12 @@ def test_site_paths_follow_the_url_style():
 
 
 def test_table_lists_the_plugin_theme_search_and_sharing_folders():
-    from handbook_gen.plugin import plugin, search, sharing
+    from handbook_gen.plugin import plugin, sharing
+    from handbook_gen.search import pagefind
 
     assert layout.THEME_DIR == plugin.THEME_DIR
     assert plugin.STYLESHEET in layout.theme_files([layout.THEME_DIR])
-    assert f"{search.BUNDLE}/" in {t.path for t in layout.entries()}
+    assert f"{pagefind.BUNDLE}/" in {t.path for t in layout.entries()}
     assert f"{sharing.IMAGES}/" in {t.path for t in layout.entries()}
 
 

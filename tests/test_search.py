@@ -18,8 +18,9 @@ from variant_support import clear, pagefind_files, pagefind_records
 from handbook_gen.core import audit
 from handbook_gen.core.validation import check
 from handbook_gen.plugin import search as engine
+from handbook_gen.search import pagefind
 
-pytestmark = pytest.mark.skipif(engine.pagefind_binary() is None, reason="Pagefind is not installed: pip install 'pagefind[bin]'")
+pytestmark = pytest.mark.skipif(pagefind.binary() is None, reason="Pagefind is not installed: pip install 'pagefind[bin]'")
 
 
 # Words that only internal content holds: none may reach the public index.
@@ -176,7 +177,7 @@ def test_audit_finds_internal_text_planted_in_the_public_index(handbook: Path, p
     site = tmp_path / "site"
     shutil.copytree(public, site)
     hb, _ = check(handbook / "stories", handbook)
-    themes = [*engine.shipped_dirs()]
+    themes = [*pagefind.shipped_dirs()]
     assert audit.scan(site, hb, theme_dirs=themes) == []
     fragment = next((site / "pagefind" / "fragment").iterdir())
     data = gzip.decompress(fragment.read_bytes()).decode("utf-8")
@@ -220,7 +221,7 @@ def test_engine_defaults_to_pagefind_where_installed(monkeypatch: pytest.MonkeyP
     assert engine.choose(None, serving=False) == "pagefind"
     assert engine.choose(None, serving=True) == "material"  # a preview keeps Material's fast rebuilds
     assert engine.choose("material", serving=False) == "material"
-    monkeypatch.setattr(engine, "pagefind_binary", lambda: None)
+    monkeypatch.setattr(pagefind, "binary", lambda: None)
     assert engine.choose(None, serving=False) == "material"
     with pytest.raises(PluginError, match="pagefind"):
         engine.choose("pagefind", serving=False)

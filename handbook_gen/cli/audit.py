@@ -25,7 +25,6 @@ def command(config_file: str, site_dir: str) -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     # Imported here: the audit (and Markdown) stay off the path of every other command.
     from ..core import audit
-    from ..plugin.plugin import installed_theme_dirs
 
     leaks = audit.scan(site_dir, hb, theme_dirs=installed_theme_dirs())
     files = sum(1 for p in Path(site_dir).rglob("*") if p.is_file())
@@ -35,3 +34,19 @@ def command(config_file: str, site_dir: str) -> None:
         click.echo(f"{len(leaks)} leak{'s' * (len(leaks) != 1)} in {len({l.file for l in leaks})} of {files} files", err=True)
         raise SystemExit(1)
     click.echo(f"no leaks in {files} files", err=True)
+
+
+def installed_theme_dirs() -> list[str]:
+    """The folders of every installed MkDocs theme, ours and Pagefind's own files (whose files the audit skips)."""
+    from mkdocs.utils import get_theme_dir, get_theme_names
+
+    from ..core import layout
+    from ..search import pagefind
+
+    dirs = [str(layout.THEME_DIR), *pagefind.shipped_dirs()]
+    for name in get_theme_names():
+        try:
+            dirs.append(get_theme_dir(name))
+        except Exception:  # a broken theme package: its files are simply searched
+            continue
+    return dirs

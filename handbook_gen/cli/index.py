@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -12,15 +11,12 @@ import click
 @click.argument("site_dir", type=click.Path(exists=True, file_okay=False))
 def command(site_dir: str) -> None:
     """Index a built site for search with Pagefind (for a site built from `handbook export`)."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.exceptions import PluginError
-
-    from ..plugin.search import BUNDLE, run_pagefind
+    from ..search import pagefind
 
     if not any(Path(site_dir).rglob("*.html")):
         raise click.ClickException(f"{site_dir} holds no HTML page: build the site first")
     try:
-        run_pagefind(Path(site_dir).absolute())  # Pagefind runs in a folder of its own
-    except PluginError as exc:
+        pagefind.run(Path(site_dir).absolute())  # Pagefind runs in a folder of its own
+    except pagefind.PagefindError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"indexed {site_dir} for search into {Path(site_dir, BUNDLE).as_posix()}/")
+    click.echo(f"indexed {site_dir} for search into {Path(site_dir, pagefind.BUNDLE).as_posix()}/")

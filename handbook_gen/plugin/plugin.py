@@ -24,10 +24,10 @@ from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer, site
 from ..render.pages import md_escape
+from ..search import pagefind
 from .preview import Preview
-from .search import Search, shipped_dirs
+from .search import Search
 from .search import choose as choose_search
-from .search import release as release_search_reference
 from .sharing import Sharing
 
 log = get_plugin_logger("handbook")
@@ -294,7 +294,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         try:
             self._audit(config, shipped)
         finally:
-            release_search_reference()  # Pagefind's reference files, in a temp folder no worker's exit removes
+            pagefind.release()  # Pagefind's reference files, in a temp folder no worker's exit removes
 
     def _audit(self, config: MkDocsConfig, shipped: list[str]) -> None:
         """Audit every written file of the public site for leaks; empty the site on any."""
@@ -324,19 +324,6 @@ def _content_dir(config: MkDocsConfig, root: Path, content_dir: str) -> str:
     if site_dir == content or site_dir.is_relative_to(content):
         raise PluginError(f"site_dir '{config.site_dir}' is inside the content folder '{content_dir}': build the site elsewhere")
     return str(content)
-
-
-def installed_theme_dirs() -> list[str]:
-    """The folders of every installed MkDocs theme, and ours (for auditing a built site)."""
-    from mkdocs.utils import get_theme_dir, get_theme_names
-
-    dirs = [str(THEME_DIR), *shipped_dirs()]  # shipped_dirs: Pagefind's own files
-    for name in get_theme_names():
-        try:
-            dirs.append(get_theme_dir(name))
-        except Exception:  # a broken theme package: its files are simply searched
-            continue
-    return dirs
 
 
 def _error_page(errors: list[Diagnostic]) -> str:

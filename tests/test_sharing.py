@@ -7,10 +7,11 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Iterator
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+import htmldoc
 import pytest
 from browsing import SCREENS, needs_chromium, served, tab
 from conftest import MKDOCS_YML, PLACEHOLDER, build_site, lesson, story, write_tree
@@ -49,37 +50,21 @@ TREE = {
 }
 
 
-class _Head(HTMLParser):
-    """The meta tags and canonical links of a page's head, values unescaped as a browser reads them."""
+@dataclass
+class Head:
+    """The meta tags and canonical links of a page's head, values unescaped as a browser reads them, and its raw text."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.meta: dict[str, list[str]] = {}
-        self.canonical: list[str] = []
-        self.in_head = True
-        self.raw_head = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "body":
-            self.in_head = False
-        if not self.in_head:
-            return
-        if tag == "meta" and ("property" in a or "name" in a):
-            self.meta.setdefault(a.get("property") or a["name"], []).append(a.get("content", ""))
-        if tag == "link" and a.get("rel") == "canonical":
-            self.canonical.append(a.get("href", ""))
+    meta: dict[str, list[str]]
+    canonical: list[str]
+    raw_head: str
 
 
-def head(path: Path) -> _Head:
+def head(path: Path) -> Head:
     text = path.read_text(encoding="utf-8")
-    parser = _Head()
-    parser.feed(text)
-    parser.raw_head = text.split("</head>", 1)[0]
-    return parser
+    return Head(htmldoc.head_meta(text), htmldoc.head_links(text, "canonical"), text.split("</head>", 1)[0])
 
 
-def one(h: _Head, key: str) -> str:
+def one(h: Head, key: str) -> str:
     values = h.meta.get(key, [])
     assert len(values) == 1, f"{key}: {values}"
     return values[0]

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -36,9 +37,21 @@ def md_escape(text: object) -> Markup:
     """Escape a value for one line of Markdown or an HTML attribute: it renders as the same text, and nothing else."""
     if isinstance(text, Markup):
         return text
-    flat = " ".join(str(text).split())  # a value is one line: no new block can start in it
+    return _md_escaped(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _md_escaped(text: str) -> Markup:
+    # Cached: listing pages print the same titles, teams and tags again and again.
+    flat = " ".join(text.split())  # a value is one line: no new block can start in it
     flat = _ORDERED.sub(r"\1\\.", _MD_SPECIAL.sub(r"\\\1", flat))
     return Markup(html.escape(flat, quote=True).translate(_BRACES))
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_link(target: str, here: str) -> Markup:
+    # Cached: every listing page links the same stories from the same few folders.
+    return Markup(quote(posixpath.relpath(target, here)))
 
 
 def html_escape(text: object) -> Markup:
@@ -259,7 +272,7 @@ class Renderer:
         here = posixpath.dirname(src)
 
         def link(target: str) -> Markup:
-            return Markup(quote(posixpath.relpath(target, here or ".")))
+            return _relative_link(target, here or ".")
 
         return self.env.get_template(template).render(
             link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant == "internal", **context

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..core.diagnostics import Severity, render
+from .failure import Failed
 from .project import find
 
 
@@ -21,7 +22,7 @@ def command(config_file: str, site_dir: str) -> None:
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if errors:
         click.echo(render(errors), err=True)
-        raise click.ClickException("the content is invalid, so the audit cannot know what is internal")
+        raise Failed("the content is invalid, so the audit cannot know what is internal")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     # Imported here: the audit (and Markdown) stay off the path of every other command.
     from ..core import audit
@@ -32,7 +33,7 @@ def command(config_file: str, site_dir: str) -> None:
         click.echo(f"{Path(site_dir, leak.file).as_posix()}: leak: {leak.what}")
     if leaks:
         click.echo(f"{len(leaks)} leak{'s' * (len(leaks) != 1)} in {len({l.file for l in leaks})} of {files} files", err=True)
-        raise SystemExit(1)
+        raise Failed()
     click.echo(f"no leaks in {files} files", err=True)
 
 

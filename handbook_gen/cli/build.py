@@ -17,6 +17,7 @@ import click
 from ..core.diagnostics import Severity, render
 from ..core.variants import Variant
 from . import address, configure
+from .failure import Failed
 from .progress import Line, reporter
 from .project import Project, find
 
@@ -92,7 +93,7 @@ def command(config_file: str, variant: str, site_dir: str | None, show_progress:
     started = time.monotonic()
     stories = _valid(project)
     if stories is None:
-        raise SystemExit(1)
+        raise Failed()
     variants = VARIANTS if variant == "all" else (variant,)
     base = Path(site_dir) if site_dir else project.root / "site"
     targets = {v: str(base / v) if (variant == "all" or not site_dir) else str(base) for v in variants}
@@ -100,7 +101,7 @@ def command(config_file: str, variant: str, site_dir: str | None, show_progress:
         reason = refusal(Path(target), project.root)
         if reason:
             click.echo(f"refusing to write the site there: {reason}", err=True)
-            raise SystemExit(1)
+            raise Failed()
     # Each variant is built into a fresh folder beside its target and moved into place only
     # once its build (and the public audit) succeeded: a failed build leaves no half site,
     # and the previous site stays until a good one replaces it.
@@ -111,7 +112,7 @@ def command(config_file: str, variant: str, site_dir: str | None, show_progress:
                 staged[v] = Staging(Path(targets[v]))
         except OSError as exc:
             click.echo(f"cannot write the site: {exc}", err=True)
-            raise SystemExit(1) from None
+            raise Failed() from None
         # Each build runs in a process of its own: in parallel for `all`, and with its own
         # logging set-up either way, leaving the caller's untouched.
         with Line(f"validated {stories} stor{'y' if stories == 1 else 'ies'}", started, show_progress) as line, \
@@ -134,7 +135,8 @@ def command(config_file: str, variant: str, site_dir: str | None, show_progress:
         for stage in reversed(staged.values()):  # the last made first: an emptied parent goes too
             stage.discard()
     click.echo(f"done in {time.monotonic() - started:.1f}s", err=True)
-    raise SystemExit(1 if failed else 0)
+    if failed:
+        raise Failed()
 
 
 def refusal(target: Path, handbook: Path) -> str | None:

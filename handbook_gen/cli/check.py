@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..core.diagnostics import Severity, render
+from .failure import Failed
 from .project import find
 
 
@@ -26,7 +27,8 @@ def command(config_file: str, fmt: str, strict: bool) -> None:
             f"{_count(errors, 'error')}, {_count(warnings, 'warning')}",
             err=True,
         )
-    raise SystemExit(1 if errors or (strict and warnings) else 0)
+    if errors or (strict and warnings):
+        raise Failed()
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

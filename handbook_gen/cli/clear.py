@@ -10,6 +10,7 @@ import click
 from ..core.clearance import ClearanceError, clearers, refusal, with_clearance, write_atomically
 from ..core.diagnostics import Severity
 from ..core.model import Status
+from .failure import Failed
 from .project import find
 
 
@@ -25,13 +26,13 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
     if not story_ids and not all_public:
         raise click.UsageError("name the stories to clear, or pass --all-public")
     if by not in hb.authors:
-        raise click.ClickException(f"--by: unknown author '{by}' (authors.yml lists: {', '.join(sorted(hb.authors)) or 'nobody'})")
+        raise Failed(f"--by: unknown author '{by}' (authors.yml lists: {', '.join(sorted(hb.authors)) or 'nobody'})")
     invalid = {d.path for d in problems if d.severity is Severity.ERROR}
     named = clearers(hb)
     if named and by not in named:
         # One line, whatever the stories: this person may clear none of them.
         click.echo(f"error: {by} may not clear stories: authors.yml names who may ({', '.join(named)}) - nothing was cleared", err=True)
-        raise SystemExit(1)
+        raise Failed()
     ids = list(dict.fromkeys(story_ids))
     refused = []
     if all_public:
@@ -64,7 +65,7 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
         for line in refused:
             click.echo(f"error: {line}", err=True)
         click.echo("nothing was cleared", err=True)
-        raise SystemExit(1)
+        raise Failed()
     today = dt.date.today()
     # Every file's new text is made and checked before any is written: one that cannot be
     # cleared safely stops them all, and nothing is written.
@@ -77,11 +78,11 @@ def command(config_file: str, story_ids: tuple[str, ...], by: str, all_public: b
             writes.append((sid, story, with_clearance(hb.sources[story.src], by, today, story.publication.digest)))
         except ClearanceError as exc:
             click.echo(f"error: {story.path}: cannot write its clearance block safely: {exc} - nothing was cleared", err=True)
-            raise SystemExit(1) from None
+            raise Failed() from None
     for sid, story, text in writes:
         try:
             write_atomically(hb.docs_dir / story.src, text)
         except OSError as exc:
             click.echo(f"error: {story.path}: cannot write it: {exc.strerror or exc}", err=True)
-            raise SystemExit(1) from None
+            raise Failed() from None
         click.echo(f"cleared {sid} ({story.path})")

@@ -22,6 +22,7 @@ from ..core.diagnostics import Severity, render
 from ..core.variants import Variant
 from . import address
 from .build import VARIANTS, Staging, build_variant, looks_like_a_site, refusal
+from .failure import Failed
 from .project import Project, find
 
 DEFAULT_REMOTE = "origin"
@@ -91,7 +92,7 @@ def command(config_file: str | None, variant: str, remote: str | None, branch: s
         click.echo(f"{exc.reason}: {NOTHING}", err=True)
         if exc.details:
             click.echo(exc.details, err=True)
-        raise SystemExit(1) from None
+        raise Failed() from None
     click.echo(f"published the {_adjective(variant)} site {where}")
 
 

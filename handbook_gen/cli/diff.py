@@ -14,6 +14,7 @@ import click
 
 from ..core import placeholder
 from ..core.changes import as_markdown, as_text, compare
+from .failure import Failed
 from .project import find
 
 
@@ -28,16 +29,16 @@ def command(config_file: str | None, base: str, fmt: str) -> None:
     project = find(config_file)
     top = _git(project.root, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
-        raise click.ClickException(f"{project.root} is not in a git repository")
+        raise Failed(f"{project.root} is not in a git repository")
     repo = Path(top.stdout.strip())
     if _git(repo, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").returncode != 0:
-        raise click.ClickException(f"'{base}' is not a commit of {repo}")
+        raise Failed(f"'{base}' is not a commit of {repo}")
     head_hb, head_problems = project.check()
     with tempfile.TemporaryDirectory(prefix="handbook-diff-") as tmp:
         # The base's files, as they were: the same relative layout as the working tree.
         archive = subprocess.run(["git", "archive", "--format=tar", base], cwd=repo, capture_output=True, check=False)
         if archive.returncode != 0:
-            raise click.ClickException(f"git archive {base} failed: {archive.stderr.decode(errors='replace').strip()}")
+            raise Failed(f"git archive {base} failed: {archive.stderr.decode(errors='replace').strip()}")
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tmp, filter="data")
         base_root = Path(tmp) / os.path.relpath(project.root, repo)
@@ -59,7 +60,7 @@ def command(config_file: str | None, base: str, fmt: str) -> None:
             for sid, what, fix in changes.silent:
                 click.echo(f"error: {sid} leaves the public site without being withdrawn ({what}): {fix}", err=True)
         click.echo(f"{count} public stor{'y' if count == 1 else 'ies'} would leave the public site without being withdrawn", err=True)
-        raise SystemExit(1)
+        raise Failed()
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

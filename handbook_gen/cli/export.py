@@ -19,6 +19,7 @@ import yaml
 from ..core.diagnostics import Severity, has_errors, render
 from ..core.variants import Variant, select
 from ..render import Renderer, site
+from .failure import Failed
 from .project import find
 
 DOCS = "docs"
@@ -40,11 +41,11 @@ def command(config_file: str | None, variant: str, directory: str) -> None:
     project = find(config_file)
     target = Path(directory)
     if target.exists() and any(target.iterdir()):
-        raise click.ClickException(f"{directory} is not empty: export writes into a new or empty folder")
+        raise Failed(f"{directory} is not empty: export writes into a new or empty folder")
     hb, problems = project.check()
     if has_errors(problems):
         errors = [d for d in problems if d.severity is Severity.ERROR]
-        raise click.ClickException(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the content; nothing was exported:\n" + render(errors))
+        raise Failed(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the content; nothing was exported:\n" + render(errors))
     config = read_config(project.config_file)
     written = config.get("theme")
     theme: dict[str, Any] = written if isinstance(written, dict) else {"name": written or "material"}
@@ -125,7 +126,7 @@ def read_config(path: Path) -> dict[str, Any]:
     """Read mkdocs.yml as data, with `!ENV` resolved and other tags kept for writing back."""
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     if not isinstance(data, dict):
-        raise click.ClickException(f"{path.name}: expected a mapping of settings")
+        raise Failed(f"{path.name}: expected a mapping of settings")
     return data
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .failure import Failed
+
 
 @click.command("index")
 @click.argument("site_dir", type=click.Path(exists=True, file_okay=False))
@@ -14,9 +16,9 @@ def command(site_dir: str) -> None:
     from ..search import pagefind
 
     if not any(Path(site_dir).rglob("*.html")):
-        raise click.ClickException(f"{site_dir} holds no HTML page: build the site first")
+        raise Failed(f"{site_dir} holds no HTML page: build the site first")
     try:
         pagefind.run(Path(site_dir).absolute())  # Pagefind runs in a folder of its own
     except pagefind.PagefindError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Failed(str(exc)) from None
     click.echo(f"indexed {site_dir} for search into {Path(site_dir, pagefind.BUNDLE).as_posix()}/")

@@ -16,6 +16,7 @@ import click
 
 from ..core import placeholder
 from ..core.schema import story_json_schema
+from .failure import Failed
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 # Wheels leave out files and folders whose names start with a dot, so the scaffold keeps
@@ -167,13 +168,13 @@ def _refuse(directory: str, target: Path) -> None:
     if not os.path.lexists(target):
         return
     if not target.is_dir():
-        raise click.ClickException(f"{directory} is not a folder: handbook init writes into a new or empty folder")
+        raise Failed(f"{directory} is not a folder: handbook init writes into a new or empty folder")
     try:
         names = sorted(entry.name for entry in os.scandir(target))
     except OSError as exc:
-        raise click.ClickException(f"cannot read {directory}: {exc.strerror or exc}") from None
+        raise Failed(f"cannot read {directory}: {exc.strerror or exc}") from None
     if names and names != [".git"]:
-        raise click.ClickException(
+        raise Failed(
             f"{directory} is not empty: handbook init only writes into a new or empty folder, or one holding only a new git repository"
         )
 
@@ -213,6 +214,6 @@ def command(directory: str) -> None:
             except OSError:
                 pass
         where = exc.filename or directory
-        raise click.ClickException(f"cannot write {where}: {exc.strerror or exc} - nothing was written") from None
+        raise Failed(f"cannot write {where}: {exc.strerror or exc} - nothing was written") from None
     here = Path(directory).resolve() == Path.cwd().resolve()
     click.echo(f"created a handbook in {directory}: " + ("handbook serve" if here else f"cd {directory} && handbook serve"))

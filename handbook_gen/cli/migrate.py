@@ -6,6 +6,7 @@ import click
 
 from ..core import placeholder
 from ..core.clearance import write_atomically
+from .failure import Failed
 from .project import find
 
 
@@ -22,7 +23,7 @@ def command(config_file: str | None) -> None:
     # Before the change, the content is in docs_dir itself, and the plugin has no content_dir.
     docs = project.engine_docs
     if project.options.get("content_dir") or docs == project.root or not docs.is_relative_to(project.root):
-        raise click.ClickException(
+        raise Failed(
             f"{project.config_file.name}: set docs_dir to a folder holding only {placeholder.PLACEHOLDER_DIR}/{placeholder.PAGE} "
             "by hand, and the handbook plugin's content_dir to the stories' folder"
         )
@@ -30,10 +31,10 @@ def command(config_file: str | None) -> None:
     try:
         new = placeholder.migrate(text, content)
     except placeholder.MigrationError as exc:
-        raise click.ClickException(f"{project.config_file.name}: {exc}") from None
+        raise Failed(f"{project.config_file.name}: {exc}") from None
     page = project.root / placeholder.PLACEHOLDER_DIR / placeholder.PAGE
     if page.parent.exists() and any(page.parent.iterdir()):
-        raise click.ClickException(f"{placeholder.PLACEHOLDER_DIR}/ exists and is not empty: move it away, then run migrate again")
+        raise Failed(f"{placeholder.PLACEHOLDER_DIR}/ exists and is not empty: move it away, then run migrate again")
     page.parent.mkdir(exist_ok=True)
     page.write_text(placeholder.TEXT, encoding="utf-8")
     write_atomically(project.config_file, new)
@@ -44,7 +45,7 @@ def command(config_file: str | None) -> None:
         # Never leave a half-done migration: put the configuration back as it was.
         write_atomically(project.config_file, text)
         page.unlink()
-        raise click.ClickException(f"{project.config_file.name}: the migration did not take ({why or 'the content folder moved'}); nothing was changed")
+        raise Failed(f"{project.config_file.name}: the migration did not take ({why or 'the content folder moved'}); nothing was changed")
     click.echo(
         f"docs_dir is now {placeholder.PLACEHOLDER_DIR}/ (one page that says how the handbook is built); "
         f"the plugin reads the stories from {content}/"

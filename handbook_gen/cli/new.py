@@ -20,6 +20,7 @@ from ..core.diagnostics import Severity, render
 from ..core.lint import PLACEHOLDERS
 from ..core.loading import Handbook
 from ..core.schema import KINDS, MAX_TITLE, SEVERITIES, Summary
+from .failure import Failed
 from .project import find
 
 # Letters that do not decompose into an ASCII letter and a mark; apostrophes join the word they are in.
@@ -39,7 +40,7 @@ def _known(kind: str, values: tuple[str, ...] | list[str], known: list[str]) -> 
     for value in values:
         if value not in known:
             hint = difflib.get_close_matches(value, known, n=1)
-            raise click.ClickException(
+            raise Failed(
                 f"unknown {kind} '{value}'" + (f" - did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(known) or 'none'})")
             )
 
@@ -53,7 +54,7 @@ def _refuse_links_out(hb: Handbook, docs_dir: Path, target: Path) -> None:
     # Name the link: the first part of the path, below the content folder, that is one.
     link = next((p for p in (target.parent, target) if p.is_symlink()), target.parent)
     where = os.path.realpath(link)
-    raise click.ClickException(
+    raise Failed(
         f"{hb.rel(link.relative_to(docs_dir).as_posix())} is a symbolic link to '{where}', outside the content folder "
         f"{hb.rel('')}: the story would be in neither site - no story was written"
     )
@@ -67,19 +68,19 @@ def _value(given: str | None, parse: Callable[[str], T], label: str, interactive
     if given is not None:
         try:
             return parse(given)
-        except click.ClickException as exc:
+        except Failed as exc:
             if not interactive:
                 raise
             click.echo(f"Error: {exc.message}", err=True)
     elif not interactive:
         if default is None:
-            raise click.ClickException(needed)
+            raise Failed(needed)
         return parse(default)
 
     def proc(text: str) -> T:
         try:
             return parse(text)
-        except click.ClickException as exc:  # click says it and asks again
+        except Failed as exc:  # click says it and asks again
             raise click.BadParameter(exc.message) from None
 
     return click.prompt(label, default=default, value_proc=proc, show_default=bool(default))
@@ -87,7 +88,7 @@ def _value(given: str | None, parse: Callable[[str], T], label: str, interactive
 
 def _title(text: str) -> str:
     if not 3 <= len(text.strip()) <= MAX_TITLE:
-        raise click.ClickException(f"TITLE must be 3-{MAX_TITLE} characters")
+        raise Failed(f"TITLE must be 3-{MAX_TITLE} characters")
     return text.strip()
 
 
@@ -95,9 +96,9 @@ def _date(text: str, today: dt.date | None) -> dt.date:
     try:
         date = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise click.ClickException(f"--date must be YYYY-MM-DD, found '{text}'") from None
+        raise Failed(f"--date must be YYYY-MM-DD, found '{text}'") from None
     if today is not None and date > today:
-        raise click.ClickException(f"--date {date.isoformat()} is in the future (today is {today.isoformat()})")
+        raise Failed(f"--date {date.isoformat()} is in the future (today is {today.isoformat()})")
     return date
 
 
@@ -107,7 +108,7 @@ def _summary(text: str) -> str:
     try:
         return str(_SUMMARY.validate_python(text))
     except ValidationError as exc:
-        raise click.ClickException(f"the summary: {exc.errors(include_url=False)[0]['msg']}") from None
+        raise Failed(f"the summary: {exc.errors(include_url=False)[0]['msg']}") from None
 
 
 _SUMMARY: TypeAdapter[str] = TypeAdapter(Summary)
@@ -139,7 +140,7 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
         def parse(text: str) -> tuple[str, ...]:
             values = tuple(text.replace(",", " ").split())
             if not values:
-                raise click.ClickException(f"at least one {kind} id is needed")
+                raise Failed(f"at least one {kind} id is needed")
             _known(kind, values, known)
             return values
 
@@ -163,14 +164,14 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
 
     story_id = story_id_option or _slug(title)
     if not story_id:
-        raise click.ClickException(f"no id can be made from the title '{title}' (no Latin letters or digits): pass --id, such as --id the-day-the-cache-forgot")
+        raise Failed(f"no id can be made from the title '{title}' (no Latin letters or digits): pass --id, such as --id the-day-the-cache-forgot")
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", story_id):
-        raise click.ClickException(f"--id '{story_id}' must be lowercase words joined by hyphens, such as '{_slug(story_id) or 'my-story'}'")
+        raise Failed(f"--id '{story_id}' must be lowercase words joined by hyphens, such as '{_slug(story_id) or 'my-story'}'")
     if story_id in hb.stories:
-        raise click.ClickException(f"a story '{story_id}' exists already: {hb.stories[story_id].path}")
+        raise Failed(f"a story '{story_id}' exists already: {hb.stories[story_id].path}")
     target = project.docs_dir / str(date.year) / f"{story_id}.md"
     if os.path.lexists(target):  # a link to nothing counts: writing would follow it
-        raise click.ClickException(f"{target} exists already: handbook new never overwrites")
+        raise Failed(f"{target} exists already: handbook new never overwrites")
     _refuse_links_out(hb, project.docs_dir, target)
 
     data: dict[str, object] = {
@@ -199,14 +200,14 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise click.ClickException(f"cannot make the folder {target.parent}: {exc.strerror}") from None
+        raise Failed(f"cannot make the folder {target.parent}: {exc.strerror}") from None
     try:
         with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
             handle.write(f"---\n{front}---\n\n{body}")
     except FileExistsError:
-        raise click.ClickException(f"{target} exists already: handbook new never overwrites") from None
+        raise Failed(f"{target} exists already: handbook new never overwrites") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {target}: {exc.strerror}") from None
+        raise Failed(f"cannot write {target}: {exc.strerror}") from None
     _, problems = project.check()
     mine = [d for d in problems if d.path == hb.rel(target.relative_to(project.docs_dir).as_posix()) and d.severity is Severity.ERROR]
     if mine:
@@ -216,5 +217,5 @@ def command(config_file: str, title: str | None, authors: tuple[str, ...], lesso
             target.parent.rmdir()
         click.echo(render(mine), err=True)
         click.echo("no story was written", err=True)
-        raise SystemExit(1)
+        raise Failed()
     click.echo(hb.rel(target.relative_to(project.docs_dir).as_posix()))

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 import yaml
 
 from ..core import placeholder
 from ..core.diagnostics import Diagnostic
 from ..core.loading import Handbook
 from ..core.validation import check
+from .failure import Failed
 
 
 class _LenientLoader(yaml.SafeLoader):
@@ -47,7 +47,7 @@ class Project:
         assert self.engine_docs is not None
         why = placeholder.problem(self.engine_docs, self.docs_dir)
         if why:
-            raise click.ClickException(f"{shown}: {why}")
+            raise Failed(f"{shown}: {why}")
 
     def check(self, today: dt.date | None = None) -> tuple[Handbook, list[Diagnostic]]:
         """Validate the handbook's content, as the plugin will."""
@@ -66,7 +66,7 @@ def find(config_file: str | None = None, *, check_layout: bool = True) -> Projec
     if config_file is None:
         nearest = nearest_config(Path.cwd())
         if nearest is None:
-            raise click.ClickException(
+            raise Failed(
                 f"no {CONFIG_NAME} in {Path.cwd()} or any folder above it: run handbook inside a handbook, or pass -f FILE"
             )
         path = nearest
@@ -76,18 +76,18 @@ def find(config_file: str | None = None, *, check_layout: bool = True) -> Projec
         if path.is_dir():  # the handbook's folder: its mkdocs.yml
             path = path / CONFIG_NAME
             if not path.is_file():
-                raise click.ClickException(f"no {CONFIG_NAME} in the folder {config_file}: pass the handbook's folder or its {CONFIG_NAME}")
+                raise Failed(f"no {CONFIG_NAME} in the folder {config_file}: pass the handbook's folder or its {CONFIG_NAME}")
         shown = str(path)
         if not path.is_file():
-            raise click.ClickException(f"no {config_file} here: run handbook in the folder that holds {CONFIG_NAME}, or pass -f FILE")
+            raise Failed(f"no {config_file} here: run handbook in the folder that holds {CONFIG_NAME}, or pass -f FILE")
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{shown}: cannot read it: {exc}") from None
+        raise Failed(f"{shown}: cannot read it: {exc}") from None
     except OSError as exc:
-        raise click.ClickException(f"{shown}: cannot read it: {exc.strerror or exc}") from None
+        raise Failed(f"{shown}: cannot read it: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
-        raise click.ClickException(f"{shown}: expected a mapping of settings")
+        raise Failed(f"{shown}: expected a mapping of settings")
     root = path.absolute().parent
     options = _plugin_options(data.get("plugins"))
     docs = Path(os.path.normpath(root / str(data.get("docs_dir", "docs"))))

@@ -10,6 +10,7 @@ import click
 from ..core.variants import Variant
 from . import configure
 from .build import VARIANTS
+from .failure import Failed
 from .project import find
 
 
@@ -36,11 +37,11 @@ def command(config_file: str, variant: str, dev_addr: str) -> None:
         # plugins list shows after a restart).
         serve(config_file, dev_addr=dev_addr, livereload=True, build_type="dirty", **configure.options(config_file, variant))
     except MkDocsException as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Failed(str(exc)) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             host, _, port = dev_addr.rpartition(":")
-            raise click.ClickException(
+            raise Failed(
                 f"{dev_addr} is in use (another preview?): pass another address, such as -a {host or '127.0.0.1'}:{int(port or 8000) + 1}"
             ) from None
-        raise click.ClickException(f"cannot serve on {dev_addr}: {exc.strerror}") from None
+        raise Failed(f"cannot serve on {dev_addr}: {exc.strerror}") from None

@@ -10,21 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import AUTHORS as BASE_AUTHORS
 from conftest import MKDOCS_YML, PLACEHOLDER, build_site, lesson, story, write_tree
 from variant_support import clear, search_text, site_files, token_hits
 
 from handbook_gen.cli import handbook
 from handbook_gen.core.validation import check
 
-AUTHORS = """\
-ada:
-  name: Ada Lovelace
-  team: platform
-  public: true
-bob:
-  name: Bob Zqxprivname
-  team: data
-"""
+# conftest's registry, the non-public author's name made a canary token.
+AUTHORS = BASE_AUTHORS.replace("name: Bob Hidden", "name: Bob Zqxprivname")
+assert AUTHORS != BASE_AUTHORS
 
 TAGS = """\
 zqppubtag: Zqppubtagdesc public tag

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlsplit
 
+import htmldoc
 import pytest
 from browsing import needs_chromium
 from PIL import Image
@@ -27,45 +27,17 @@ def _script() -> ModuleType:
     return module
 
 
-class _OpenGraph(HTMLParser):
-    """The og:* values of a page, unescaped as a browser (or a chat app's crawler) reads them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.og: dict[str, list[str]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "meta" and a.get("property", "").startswith("og:"):
-            self.og.setdefault(a["property"], []).append(a.get("content", ""))
-
-
-class _CardText(HTMLParser):
-    """The text of each element of the card page that has a class, and each img's attributes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.text: dict[str, str] = {}
-        self.images: dict[str, dict[str, str]] = {}
-        self._open: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "img":
-            self.images[a.get("class", "")] = a
-            return
-        if tag in ("meta", "br", "link"):
-            return
-        self._open.append(a.get("class", ""))
-        self.text.setdefault(self._open[-1], "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in ("img", "meta", "br", "link") and self._open:
-            self._open.pop()
-
-    def handle_data(self, data: str) -> None:
-        for name in self._open:
-            self.text[name] = self.text.get(name, "") + data
+def _card(html: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The text of each element of the card page that has a class (by its class attribute), and each img's attributes."""
+    text: dict[str, str] = {}
+    images: dict[str, dict[str, str]] = {}
+    for node in htmldoc.elements(html):
+        a = htmldoc.attrs(node)
+        if node.name == "img":
+            images[a.get("class", "")] = a
+        elif node.name not in ("meta", "br", "link"):
+            text[a.get("class", "")] = text.get(a.get("class", ""), "") + htmldoc.text(node)
+    return text, images
 
 
 @pytest.fixture(scope="module")
@@ -91,24 +63,22 @@ def test_unfurl_shows_the_culture_pages_own_open_graph_meta(script, site, browse
     # The chat is 700 CSS pixels wide, shot at twice the density; message, card and image fit under it.
     assert width == 2 * script.CHAT_WIDTH and 700 < height < 1600
 
-    parser = _OpenGraph()
-    parser.feed((site / "culture" / "index.html").read_text(encoding="utf-8"))
-    og = {key: values[0] for key, values in parser.og.items() if len(values) == 1}
+    meta = htmldoc.head_meta((site / "culture" / "index.html").read_text(encoding="utf-8"))
+    og = {key: values[0] for key, values in meta.items() if key.startswith("og:") and len(values) == 1}
     assert og["og:title"] and og["og:description"] and og["og:site_name"] and og["og:image"]
 
-    card = _CardText()
-    card.feed(made.card.html)
-    assert card.text["unfurl-title"] == og["og:title"]
-    assert card.text["unfurl-description"] == og["og:description"]
-    assert card.text["unfurl-site-name"] == og["og:site_name"]
-    assert card.text["text"].endswith(made.card.meta["url"])
+    text, images = _card(made.card.html)
+    assert text["unfurl-title"] == og["og:title"]
+    assert text["unfurl-description"] == og["og:description"]
+    assert text["unfurl-site-name"] == og["og:site_name"]
+    assert text["text"].endswith(made.card.meta["url"])
     assert made.card.meta["url"] == og.get("og:url", made.card.meta["url"])
     # The card's image is the page's preview image, fetched from the local server.
-    image_src = card.images["unfurl-image"]["src"]
+    image_src = images["unfurl-image"]["src"]
     assert image_src == made.card.image_src and image_src.startswith("http://127.0.0.1:")
     served = site / urlsplit(image_src).path.lstrip("/")
     assert served.is_file() and served.name == og["og:image"].rsplit("/", 1)[-1]
-    assert card.images["unfurl-image"]["alt"] == og.get("og:image:alt", "")
+    assert images["unfurl-image"]["alt"] == og.get("og:image:alt", "")
 
 
 def test_card_values_are_escaped(script):
@@ -117,7 +87,6 @@ def test_card_values_are_escaped(script):
               "image_alt": hostile, "image_width": "1200", "image_height": "630", "url": "", "icon": ""}
     card = script.compose_card(values, "http://127.0.0.1:9/culture/", "http://127.0.0.1:9/", "")
     assert "<script>" not in card.html and "<b>" not in card.html
-    text = _CardText()
-    text.feed(card.html)
-    assert text.text["unfurl-title"] == text.text["unfurl-description"] == hostile
-    assert text.images["unfurl-image"]["src"] == "http://127.0.0.1:9/assets/social/x.png"
+    text, images = _card(card.html)
+    assert text["unfurl-title"] == text["unfurl-description"] == hostile
+    assert images["unfurl-image"]["src"] == "http://127.0.0.1:9/assets/social/x.png"

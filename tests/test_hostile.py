@@ -18,10 +18,10 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import htmldoc
 import pytest
 import yaml
 from browsing import needs_chromium
@@ -183,10 +183,7 @@ EDGES = (
 )
 
 
-# --- a small DOM over html.parser --------------------------------------------------
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
+# --- a small DOM over the HTML5 parse --------------------------------------------------
 
 class Node:
     def __init__(self, tag: str, attrs: list[tuple[str, str | None]], parent: Node | None) -> None:
@@ -235,36 +232,19 @@ class Node:
         return N(self.raw_text())
 
 
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", [], None)
-        self.stack = [self.root]
+def dom(html: str, *, fragment: bool = False) -> Node:
+    """The page (or fragment) as a browser's HTML5 parser builds it (tests/htmldoc.py), as a tree of Nodes."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, attrs, self.stack[-1])
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
+    def copy(source: Any, parent: Node | None) -> Node:
+        node = Node(source.name, list((source.attrs or {}).items()), parent)
+        for child in source.children or []:
+            if child.name == "#text":
+                node.children.append(str(child.data or ""))
+            elif not child.name.startswith("#"):  # comments and the doctype are no elements
+                node.children.append(copy(child, node))
+        return node
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Node(tag, attrs, self.stack[-1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        for k in range(len(self.stack) - 1, 0, -1):
-            if self.stack[k].tag == tag:
-                del self.stack[k:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def dom(html: str) -> Node:
-    b = _Builder()
-    b.feed(html)
-    b.close()
-    return b.root
+    return copy(htmldoc.parse(html, fragment=fragment), None)
 
 
 # --- what counts as script ---------------------------------------------------------
@@ -582,7 +562,7 @@ def test_page_description_meta_is_text(hostile, variant):
 
 
 def _html_text(fragment: str) -> tuple[list[str], str]:
-    root = dom(fragment)
+    root = dom(fragment, fragment=True)
     return [n.tag for n in root.iter()], root.raw_text()
 
 
@@ -624,11 +604,11 @@ def test_search_index_holds_values_as_text(hostile_material, variant):
     problems = []
     for d in docs:
         for part in (d["title"], d["text"]):
-            root = dom(part)
+            root = dom(part, fragment=True)
             problems += [f"{d['location']}: {p}" for p in script_problems(root, set())]
             problems += [f"{d['location']}: <{n.tag}>" for n in root.iter() if n.tag not in ("p", "code", "pre", "ul", "ol", "li", "strong", "em", "table", "thead", "tbody", "tr", "th", "td", "a", "span", "div", "br")]
     assert problems == []
-    titles = {d["location"]: N(dom(d["title"]).raw_text()) for d in docs}
+    titles = {d["location"]: N(dom(d["title"], fragment=True).raw_text()) for d in docs}
     for i in IDX:
         assert titles[f"{YEAR}/pub-{i}/"] == N(PAYLOADS[i])
         assert titles[f"lessons/lesson-{i}/"] == N(PAYLOADS[i])

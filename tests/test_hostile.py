@@ -1034,3 +1034,12 @@ def test_a_title_taken_from_a_heading_cannot_close_the_title_element(make_handbo
     title = html[html.index("<title>") : html.index("</title>") + len("</title>")]
     assert "<img" not in title and "&lt;/title&gt;&lt;img" in title
     assert "<img src=x" not in html
+
+
+def test_the_home_page_is_titled_by_the_site_name_alone(make_handbook):
+    """Material titles the home page with the site's name: its heading does not become a meta title."""
+    from conftest import build_site
+
+    root = make_handbook({"stories": {"index.md": "# Welcome to the handbook\n\nRead on.\n"}})
+    html = (build_site(root, "internal") / "index.html").read_text(encoding="utf-8")
+    assert "<title>Test Handbook</title>" in html

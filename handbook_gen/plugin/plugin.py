@@ -239,7 +239,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Refuse a page with HTML outside the allowlist; in the public variant, drop every HTML comment."""
-        if "title" not in page.meta and page.title:
+        if "title" not in page.meta and page.title and not page.is_homepage:  # the home page's title is the site's name
             # A title taken from the page's heading is HTML (its entities kept), which Material
             # would unescape with `striptags` into <title>, where `</title><script>` runs: the
             # theme prints a meta title as it is, so the heading's own HTML is given as one.

@@ -551,8 +551,9 @@ def test_build_progress_on_a_terminal_quiet_in_a_log_unless_asked(make_handbook)
     lines = asked.stderr.splitlines()
     assert lines[0] == "validated 1 story"
     # The two variants build at once: each reports its own stages, in whatever order they interleave.
-    assert any(re.search(r"(^|; )internal: rendering pages (\d+)/\2(;|$)", line) for line in lines), lines
-    assert any(re.search(r"(^|; )public: rendering pages (\d+)/\2(;|$)", line) for line in lines), lines
+    # A stage's counts are shown as they come, and a fast stage may be overtaken before its last count shows.
+    assert any(re.search(r"(^|; )internal: rendering pages \d+/\d+(;|$)", line) for line in lines), lines
+    assert any(re.search(r"(^|; )public: rendering pages \d+/\d+(;|$)", line) for line in lines), lines
     assert any(re.search(r"(^|; )internal: indexing(;|$)", line) for line in lines), lines
     assert any(re.search(r"(^|; )public: indexing and auditing(;|$)", line) for line in lines), lines
     assert "\r" not in asked.stderr

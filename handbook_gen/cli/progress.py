@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from ..core.variants import Variant
 
-DELAY_S = 2.0  # a build shorter than this shows no progress on a terminal
+DELAY_S = 2.0  # a build shorter than this shows no progress on a terminal (HANDBOOK_PROGRESS_DELAY sets another)
 _EVERY_S = 0.1  # how often a worker reports page counts, and a terminal line is rewritten
 _LOG_EVERY_S = 2.0  # how often a log (not a terminal) gets a line while the stage is the same
 
@@ -58,6 +58,14 @@ def reporter(variant: str, reports: Any) -> Any:
     return Reporter()
 
 
+def _delay() -> float:
+    """Seconds before a terminal shows progress: DELAY_S, or HANDBOOK_PROGRESS_DELAY when it is a number."""
+    try:
+        return max(0.0, float(os.environ.get("HANDBOOK_PROGRESS_DELAY", DELAY_S)))
+    except ValueError:
+        return DELAY_S
+
+
 class Line:
     """The progress line of one `handbook build`, fed by its workers through `reports`."""
 
@@ -66,6 +74,7 @@ class Line:
         self.terminal = self.stream.isatty() and os.environ.get("TERM") != "dumb"
         self.shown = asked if asked is not None else self.terminal
         self.started = started
+        self.delay = _delay()
         self.first = first
         self.stages: dict[str, str] = {}
         # Handed to each worker as it starts (the pool's initializer): a plain multiprocessing queue.
@@ -115,7 +124,7 @@ class Line:
         now = time.monotonic()
         text = self.text()
         if self.terminal:
-            if now - self.started < DELAY_S and self.written == "":
+            if now - self.started < self.delay and self.written == "":
                 return
             width = shutil.get_terminal_size((100, 20)).columns - 1
             if text != self.written:

@@ -29,6 +29,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|+!-])")
 # Syntax of extensions that have no backslash escape (attribute lists, emoji, marks) is
 # written as character references, which every Markdown extension leaves alone.
 _BRACES = str.maketrans({c: f"&#{ord(c)};" for c in "{}:~^="})
+# Control characters as references: Python-Markdown uses STX and ETX (\x02, \x03) to mark what it
+# set aside, so a raw one in a value would be read as its marker. (Content refuses them; this is for any other value.)
+_BRACES.update({c: f"&#{c};" for c in (*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F)})
 # A value that starts a line with `12. ` would start an ordered list there.
 _ORDERED = re.compile(r"^(\d+)\.(?= )")
 

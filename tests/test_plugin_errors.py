@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -145,3 +146,30 @@ def test_rendered_page_that_would_run_script_fails_the_build(make_handbook, tmp_
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any("the rendered page would run script (event-handler attribute 'onclick' on <b>)" in e for e in errors), errors
     assert html_files(tmp_path / "public") == []
+
+
+def test_preview_error_page_shows_each_error_as_its_own_text():
+    # The error page is a template escaped as every page template is: a path or message
+    # holding Markdown, emoji or attribute-list syntax renders as the same text.
+    from html import unescape
+
+    import markdown
+
+    from handbook_gen.core.diagnostics import Diagnostic, Severity
+    from handbook_gen.plugin import guards
+    from handbook_gen.plugin.plugin import _EXTENSIONS, _twemoji_generator, _twemoji_index
+
+    errors = [
+        Diagnostic(":smile:/a_b*.md", 3, 1, Severity.ERROR, "HB101", "unknown *author* <b>x</b> {: .x } 1. [l](u)"),
+        Diagnostic("c.md", 1, 2, Severity.ERROR, "HB102", "12. starts a list"),
+    ]
+    text = guards.error_page(errors)
+    emoji = {"pymdownx.emoji": {"emoji_index": _twemoji_index(), "emoji_generator": _twemoji_generator()}}
+    html = markdown.markdown(text, extensions=list(_EXTENSIONS), extension_configs=emoji)
+    assert "<h1 id=\"2-errors-in-the-content\">2 errors in the content</h1>" in html
+    items = [unescape(item) for item in re.findall(r"<li>(.*?)</li>", html)]
+    assert items == [
+        "<strong>:smile:/a_b*.md:3:1</strong> unknown *author* <b>x</b> {: .x } 1. [l](u)",
+        "<strong>c.md:1:2</strong> 12. starts a list",
+    ], items
+    assert guards.error_page(errors[:1]).startswith("# 1 error in the content\n")

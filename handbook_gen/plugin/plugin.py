@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,14 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core import active_content, audit, comments, layout, placeholder
+from ..core import audit, layout, placeholder
 from ..core.diagnostics import Diagnostic, Severity, has_errors, render
 from ..core.loading import Handbook, is_inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer, site
-from ..render.pages import md_escape
 from ..search import pagefind
+from . import guards
 from .preview import Preview
 from .search import Search
 from .search import choose as choose_search
@@ -34,13 +33,6 @@ log = get_plugin_logger("handbook")
 
 THEME_DIR = site.THEME_DIR
 STYLESHEET = "assets/handbook/handbook.css"
-
-_BANNER_MARK = f'data-handbook-variant="{Variant.INTERNAL}"'
-_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_FALLBACK_BANNER = (
-    f'<div class="hb-banner hb-banner--standalone" {_BANNER_MARK}><strong>Internal</strong> - staff only.'
-    " Stories, names and details here are not for the public site.</div>"
-)
 
 # Extensions and plugins that pull other files into a page: a public page could then carry
 # any file in the working folder (a secrets file, an internal story), which neither the
@@ -188,7 +180,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.broken:
             # Every address the preview showed, and every page of the content folder, shows the errors:
             # a page left as it was would pass for the edited one.
-            page = _error_page(self.broken)
+            page = guards.error_page(self.broken)
             shown = {"index.md", *self.shown, *(f.src_uri for f in pages)}
             self.table = site.Table({src: site.Entry(src, site.Kind.PAGE, src, page, {}) for src in sorted(shown)})
         else:
@@ -238,25 +230,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return entry.markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Refuse a page with HTML outside the allowlist; in the public variant, drop every HTML comment."""
-        if "title" not in page.meta and page.title and not page.is_homepage:  # the home page's title is the site's name
-            # A title taken from the page's heading is HTML (its entities kept), which Material
-            # would unescape with `striptags` into <title>, where `</title><script>` runs: the
-            # theme prints a meta title as it is, so the heading's own HTML is given as one.
-            page.meta["title"] = page.title
-        if not self.config.allow_scripts:
-            # The last guard: whatever Markdown and its extensions made of the content, read as a browser reads it.
-            found = active_content.in_html(html)
-            if found:
-                what = next((w for _, w in found if active_content.runs_script(w)), found[0][1])
-                verdict = "would run script" if active_content.runs_script(what) else "holds HTML that is not allowed"
-                raise PluginError(f"{page.file.src_uri}: the rendered page {verdict} ({what}); nothing was built ({active_content.ALLOWED})")
-        if self.view is not None and self.view.variant is Variant.PUBLIC:
-            html, removed = comments.strip(html)
-            if any(c.strip() in ("internal", "/internal") for c in removed):
-                # Markdown read a marker as HTML where the content's tokenizer saw code, so
-                # the section's text may be on the page: never publish that.
-                raise PluginError(f"{page.file.src_uri}: an internal marker reached the rendered public page; nothing was built")
+        """Guard the rendered page (see guards.py); mark it for search."""
+        html = guards.content(html, page, self.view.variant if self.view else None, allow_scripts=self.config.allow_scripts)
         if self.search is not None and self.view is not None:  # listings out of search; Pagefind's marks
             html = self.search.page(html, page, self.view, *self.table.kind_of(page.file.src_uri))
         return html
@@ -271,18 +246,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Keep the internal banner on every internal page, even under a theme override."""
         if self.search is not None:  # Pagefind's body, title, summary and facets: see search.py
             output = self.search.wrap(output, page)
-        return self._banner(output)
+        return guards.banner(output, self.view.variant if self.view else None)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """The same for pages rendered straight from templates, such as 404.html."""
-        return self._banner(output_content) if template_name.endswith(".html") else output_content
-
-    def _banner(self, html: str) -> str:
-        # A handbook's own overrides/main.html (extending base.html) replaces ours, and
-        # its announce block with it: the banner is then put right after <body>.
-        if self.view is None or self.view.variant is not Variant.INTERNAL or _BANNER_MARK in html:
-            return html
-        return _BODY.sub(lambda m: m.group(0) + _FALLBACK_BANNER, html, count=1)
+        return guards.banner(output_content, self.view.variant if self.view else None) if template_name.endswith(".html") else output_content
 
     @event_priority(-100)  # after the search plugin wrote its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -324,15 +292,6 @@ def _content_dir(config: MkDocsConfig, root: Path, content_dir: str) -> str:
     if site_dir == content or site_dir.is_relative_to(content):
         raise PluginError(f"site_dir '{config.site_dir}' is inside the content folder '{content_dir}': build the site elsewhere")
     return str(content)
-
-
-def _error_page(errors: list[Diagnostic]) -> str:
-    """The preview's page while the content has errors."""
-    items = "\n".join(f"- **{md_escape(f'{d.path}:{d.line}:{d.col}')}** {md_escape(d.message)}" for d in errors)
-    return (
-        f"# {len(errors)} error{'s' if len(errors) != 1 else ''} in the content\n\n"
-        "Nothing else is shown until they are fixed; this page reloads on the next save.\n\n" + items + "\n"
-    )
 
 
 def _twemoji_index() -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import textwrap
 from collections.abc import Callable
@@ -124,6 +125,44 @@ def build_site(root: Path, variant: str = "internal", site_dir: Path | None = No
     site = site_dir or root / "site" / variant
     build(configure.load(str(root / "mkdocs.yml"), variant, site_dir=str(site)))
     return site
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--update-golden: rewrite tests/golden/ from what the code makes now (review the change in git diff)."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files under tests/golden/ instead of comparing with them")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, dict[str, str]], None]:
+    """Compare {relative path: text} exactly with the files of tests/golden/<folder>, or rewrite them (--update-golden)."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def compare(folder: str, outputs: dict[str, str]) -> None:
+        root = GOLDEN / folder
+        stored = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+        if update:
+            for name in stored - set(outputs):
+                (root / name).unlink()
+            for name, text in outputs.items():
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / name).write_text(text, encoding="utf-8", newline="")
+            return
+        problems = [f"missing from tests/golden/{folder}: {name}" for name in sorted(set(outputs) - stored)]
+        problems += [f"in tests/golden/{folder} but no longer made: {name}" for name in sorted(stored - set(outputs))]
+        for name in sorted(set(outputs) & stored):
+            expected = (root / name).read_bytes().decode("utf-8")  # exactly as written: no newline translation
+            if expected != outputs[name]:
+                diff = difflib.unified_diff(expected.splitlines(keepends=True), outputs[name].splitlines(keepends=True),
+                                            f"golden/{folder}/{name}", "made now")
+                problems.append("".join(diff))
+        if problems:
+            pytest.fail("\n".join(problems) + "\n(if the change is meant, run pytest --update-golden and review the diff)", pytrace=False)
+
+    return compare
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

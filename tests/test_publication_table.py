@@ -3,14 +3,17 @@ visibility x clearance (none, valid, stale) x draft x withdrawn -> status, with 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import pytest
+from conftest import base_tree, write_tree
 
 from handbook_gen.core.clearance import decide, digest
 from handbook_gen.core.loading import load
-from handbook_gen.core.model import Status
+from handbook_gen.core.model import Status, StoryEntry
 from handbook_gen.core.schema import Clearance, Story
 
 P, I, N, S, D, W = Status.PUBLIC, Status.INTERNAL, Status.NOT_CLEARED, Status.STALE, Status.DRAFT, Status.WITHDRAWN
@@ -32,12 +35,19 @@ def test_the_table_covers_every_combination():
     assert set(TABLE) == set(itertools.product(("public", "internal"), ("none", "valid", "stale"), (False, True), (False, True)))
 
 
-@pytest.mark.parametrize(("visibility", "clearance", "draft", "withdrawn"), sorted(TABLE))
-def test_decide(make_handbook, visibility, clearance, draft, withdrawn):
-    root = make_handbook()
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> StoryEntry:
+    """The small handbook's story, loaded once: each case decides on a copy with its own front-matter."""
+    root: Path = tmp_path_factory.mktemp("publication")
+    write_tree(root, base_tree())
     hb, problems = load(root / "stories", root, today=dt.date(2026, 11, 28))
     assert [d for d in problems if d.severity.value == "error"] == []
-    entry = hb.stories["first-story"]
+    return hb.stories["first-story"]
+
+
+@pytest.mark.parametrize(("visibility", "clearance", "draft", "withdrawn"), sorted(TABLE))
+def test_decide(loaded, visibility, clearance, draft, withdrawn):
+    entry = dataclasses.replace(loaded)
     fields = {**entry.meta.model_dump(), "visibility": visibility, "status": "draft" if draft else "published",
               "withdrawn": "Told elsewhere now." if withdrawn else None, "clearance": None}
     entry.meta = Story.model_validate(fields)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, base_tree, story, write_tree
 
-from handbook_gen.core import audit
+from handbook_gen.core import audit, walk
 from handbook_gen.core.audit import Leak, scan
 from handbook_gen.core.validation import check
 
@@ -219,16 +219,16 @@ def test_strings_walks_any_depth_and_cycles():
     deep: list = ["bottom"]
     for i in range(100_000):
         deep = [f"level {i}", deep] if i % 25_000 == 0 else [deep]
-    assert list(audit._strings(deep)) == ["level 75000", "level 50000", "level 25000", "level 0", "bottom"]
+    assert list(walk.strings(deep)) == ["level 75000", "level 50000", "level 25000", "level 0", "bottom"]
     nested: dict = {"k": "v"}
     for _ in range(100_000):
         nested = {"a": nested}
-    assert list(audit._strings(nested)) == ["v"]
-    assert list(audit._strings(nested, keys=True)) == ["a"] * 100_000 + ["k", "v"]
+    assert list(walk.strings(nested)) == ["v"]
+    assert list(walk.strings(nested, keys=True)) == ["a"] * 100_000 + ["k", "v"]
     cycle: list = ["once"]
     cycle.append(cycle)
     shared = ["twice?"]
-    assert list(audit._strings([cycle, {"x": shared, "y": shared}])) == ["once", "twice?"]
+    assert list(walk.strings([cycle, {"x": shared, "y": shared}])) == ["once", "twice?"]
 
 
 # --- Character references int() refuses: no traceback ---

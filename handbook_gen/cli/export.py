@@ -16,6 +16,7 @@ from typing import Any
 import click
 import yaml
 
+from ..core import walk
 from ..core.diagnostics import Severity, has_errors, render
 from ..core.variants import Variant, select
 from ..render import Renderer, site
@@ -158,18 +159,8 @@ def _exported_config(config: dict[str, Any], theme: dict[str, Any], nav: Any, va
 def _with_meta(meta: dict[str, Any], markdown: str) -> str:
     if not meta:
         return markdown
-    plain = {k: _plain(v) for k, v in meta.items()}
+    plain = walk.map_strings(meta, str)  # Markup -> str: already escaped for the theme
     return "---\n" + yaml.safe_dump(plain, sort_keys=False, allow_unicode=True) + "---\n\n" + markdown
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, str):
-        return str(value)  # Markup -> str: already escaped for the theme
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 def _write(path: Path, text: str) -> None:

@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, count, islice
 from pathlib import Path
-from typing import Any
 
 import markdown
 
-from . import continuity, projection
+from . import continuity, projection, walk
 from .loading import Handbook
 from .variants import Variant, View, select
 from .words import SPACELESS, WINDOW, normalise
@@ -114,30 +113,6 @@ def _plain(markdown_text: str) -> str:
 def _sentences(markdown_text: str) -> Iterator[str]:
     """Split prose into sentence-sized pieces worth looking for."""
     yield from _SENTENCE_END.split(_plain(markdown_text))
-
-
-def _strings(value: Any, keys: bool = False) -> Iterator[str]:
-    """Every string in a parsed JSON or YAML value (mapping keys too if asked), in order.
-
-    An explicit stack, never recursion, so no depth is too deep; a container met again (a
-    YAML alias, even a cyclic one) is walked once."""
-    stack = [value]
-    seen: set[int] = set()
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            yield v
-        elif isinstance(v, dict | list):
-            if id(v) in seen:
-                continue
-            seen.add(id(v))
-            if isinstance(v, list):
-                stack.extend(reversed(v))
-                continue
-            for k, x in reversed(list(v.items())):
-                stack.append(x)
-                if keys and isinstance(k, str):
-                    stack.append(k)
 
 
 def needles(hb: Handbook, public: View) -> tuple[list[Needle], dict[str, str], set[str]]:
@@ -378,7 +353,7 @@ def _file_texts(path: Path, data: bytes) -> list[str] | None:
     pieces = [text]
     if suffix == ".json":
         try:
-            pieces.append(" \n ".join(_strings(json.loads(text), keys=True)))
+            pieces.append(" \n ".join(walk.strings(json.loads(text), keys=True)))
         except (ValueError, RecursionError):  # invalid, or nested deeper than the parser goes
             pieces.append(_unescape_js(text))
     elif "\\" in text:  # escaped strings of a script, of JSON inside a page

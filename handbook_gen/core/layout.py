@@ -77,6 +77,14 @@ def site_path(src: str, directory_urls: bool = True) -> str:
     return f"{stem}/index.html" if directory_urls else f"{stem}.html"
 
 
+def url(src: str, directory_urls: bool = True) -> str:
+    """The address of a page's source, relative to the site's root, as MkDocs' File.url gives it ("" for the home page)."""
+    path = site_path(src, directory_urls)
+    if directory_urls and (path == "index.html" or path.endswith("/index.html")):
+        return path[: -len("index.html")]
+    return path
+
+
 def _address(path: str) -> str:
     return path.removesuffix("index.html") or "/"
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import to_jsonable_python
 
+from . import walk
 from .model import Handbook, LessonEntry, PageEntry, StoryEntry
 from .schema import NEVER, Author, Public, Show, Words
 from .segments import Body
@@ -131,7 +132,7 @@ def _texts(value: Any, annotation: Any, metadata: tuple[Any, ...], path: Path, r
         for name, info in type(value).model_fields.items():
             yield from _texts(getattr(value, name), info.annotation, tuple(info.metadata), (*path, name), reason)
     elif isinstance(value, dict):  # free-form: every text in it
-        for i, text in enumerate(_strings(value)):
+        for i, text in enumerate(walk.strings(value, numbers=True)):
             yield Piece((*path, i), text, FREE_WORDS, reason, free_form=True)
     elif isinstance(value, list | tuple):
         item = _item(annotation)
@@ -165,19 +166,6 @@ def _item(annotation: Any) -> Any:
         args = get_args(annotation)
         return args[0] if args else None
     return None
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every text and number in a free-form value, in order (an explicit stack: any depth)."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            stack.extend(reversed(list(v.values())))
-        elif isinstance(v, list | tuple):
-            stack.extend(reversed(v))
-        elif isinstance(v, str | int | float) and not isinstance(v, bool):
-            yield str(v)
 
 
 def all_texts(model: BaseModel) -> list[Piece]:

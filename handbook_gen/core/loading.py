@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import layout, segments
 from .clearance import decide
@@ -15,12 +15,13 @@ from .diagnostics import Diagnostic, Severity, error, warning
 from .frontmatter import Document, parse, parse_yaml
 from .links import resolve
 from .listings import TAGS, TEAMS
-from .model import Handbook, LessonEntry, PageEntry, StoryEntry
+from .model import Handbook, LessonEntry, PageEntry, Publication, StoryEntry
 from .schema import ID_PATTERN, Author, Lesson, Page, Story, Team, validate, validate_tag
 
 __all__ = ["Handbook", "LessonEntry", "PageEntry", "StoryEntry", "is_inside_docs", "load"]
 
 _ID = re.compile(ID_PATTERN)
+M = TypeVar("M", Page, Lesson, Story)
 
 
 def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | None = None) -> tuple[Handbook, list[Diagnostic]]:
@@ -39,24 +40,24 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
     hb.teams = _load_teams(hb, problems)
 
     seen: dict[str, list[str]] = {}
+    files = _FILES.of(docs, md_files)
     for src in md_files:
         text = _read(hb, src, problems)
         if text is None:
             continue
         hb.sources[src] = text
         path = hb.rel(src)
-        doc, doc_problems = parse(path, text)
+        kind = "page" if "/" not in src else ("lesson" if src.startswith(layout.LESSONS_DIR + "/") else "story")
+        read = files.read(src, path, kind, text)
+        doc, doc_problems, body = read.doc, read.doc_problems, read.body
         problems.extend(doc_problems)
-        # The body is parsed once, here; everything later reads these segments.
-        body = segments.parse(doc.body, path, doc.body_line)
         problems.extend(body.problems)
         section_problems = [d for d in body.problems if d.severity is Severity.ERROR]
-        kind = "page" if "/" not in src else ("lesson" if src.startswith(layout.LESSONS_DIR + "/") else "story")
         if kind != "story" and not doc_problems and (misplaced := _misplaced_story(hb, src, doc, Page if kind == "page" else Lesson)):
             problems.append(misplaced)  # one line saying where it goes, not one per field a page or lesson lacks
             continue
         if kind == "page":
-            page, p = validate(Page, doc.data, doc)
+            page, p = read.validated(Page)
             problems.extend(p)
             if page is not None and src in layout.PUBLIC_BY_DEFAULT and "visibility" not in doc.data:
                 page = page.model_copy(update={"visibility": "public"})
@@ -88,12 +89,12 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
         if doc_problems:
             continue
         if kind == "lesson":
-            lesson, p = validate(Lesson, doc.data, doc)
+            lesson, p = read.validated(Lesson)
             problems.extend(p)
             if lesson is not None and not section_problems:
                 hb.lessons[stem] = LessonEntry(stem, src, path, lesson, doc, body)
         else:
-            story, p = validate(Story, doc.data, doc)
+            story, p = read.validated(Story)
             problems.extend(p)
             if story is not None and not section_problems:
                 hb.stories[stem] = StoryEntry(stem, src, path, story, doc, body)
@@ -104,7 +105,7 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
     problems += layout.taken(assets, folder=hb.rel(""))
     _hash_linked_assets(hb)
     for entry in hb.stories.values():
-        entry.publication = decide(entry)
+        entry.publication = files.decided(entry)
     for key, paths in seen.items():
         if len(paths) > 1:
             kind, stem = key.split(":", 1)
@@ -112,6 +113,66 @@ def load(docs_dir: Path | str, root: Path | str | None = None, today: dt.date | 
                 others = ", ".join(p for p in paths if p != path)
                 problems.append(error("HB201", path, 1, f"duplicate {kind} id '{stem}': also used by {others} - ids are file names and must be unique"))
     return hb, problems
+
+
+class _Read:
+    """One Markdown file read on its own: its front-matter, its parsed body and, asked for
+    by model, its validation. Nothing later changes these: loads share them."""
+
+    __slots__ = ("body", "doc", "doc_problems", "_models", "_decided")
+
+    def __init__(self, path: str, text: str) -> None:
+        self.doc, self.doc_problems = parse(path, text)
+        # The body is parsed once, here; everything later reads these segments.
+        self.body = segments.parse(self.doc.body, path, self.doc.body_line)
+        self._models: dict[type[Any], tuple[Any, list[Diagnostic]]] = {}
+        self._decided: tuple[tuple[str, tuple[tuple[str, str], ...]], Publication] | None = None
+
+    def validated(self, model: type[M]) -> tuple[M | None, list[Diagnostic]]:
+        """The front-matter validated against a model, once per model."""
+        if model not in self._models:
+            self._models[model] = validate(model, self.doc.data, self.doc)
+        entry, problems = self._models[model]
+        return entry, list(problems)
+
+
+class _Files:
+    """The files the last load in this process read, by what they hold: a file whose text,
+    path and kind are the same is not parsed, segmented and validated again (`serve`
+    rebuilds after every save). Only the files present stay, so memory stays flat."""
+
+    def __init__(self) -> None:
+        self.docs = ""
+        self.files: dict[str, tuple[bytes, _Read]] = {}
+
+    def of(self, docs: Path, present: list[str]) -> _Files:
+        """The cache for a content folder, holding only the files it has now."""
+        if self.docs != str(docs):
+            self.docs, self.files = str(docs), {}
+        kept = set(present)
+        self.files = {src: v for src, v in self.files.items() if src in kept}
+        return self
+
+    def decided(self, story: StoryEntry) -> Publication:
+        """A story's publication, decided again only when its file or a file it links to changed."""
+        read = self.files[story.src][1]
+        key = (story.id, tuple(story.assets.items()))  # the rest of what decide reads is the read's own
+        if read._decided is None or read._decided[0] != key:
+            read._decided = (key, decide(story))
+        return read._decided[1]
+
+    def read(self, src: str, path: str, kind: str, text: str) -> _Read:
+        """A file read and parsed: from the cache when its key (path, kind, text) is unchanged."""
+        key = hashlib.blake2b("\0".join((path, kind, text)).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+        hit = self.files.get(src)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        read = _Read(path, text)
+        self.files[src] = (key, read)
+        return read
+
+
+_FILES = _Files()
 
 
 def _hash_linked_assets(hb: Handbook) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import active_content, continuity, documents, exposure, graph, lint, references
 from .diagnostics import Diagnostic, error, warning
@@ -80,21 +82,52 @@ def _check(docs_dir: Path | str, root: Path | str | None, today: dt.date, allow_
     problems += references.check(hb, today)
     problems += exposure.check(hb)
     problems += continuity.check(hb)
+    own = _OWN.start()
     for story in hb.stories.values():
-        problems += lint.check_story(story.path, story.doc, story.parsed)
+        problems += own(story.parsed, lint.check_story, story.path, story.doc)
         problems += _clearance_warnings(story)
     for _, path, doc, body in hb.rejected:
-        problems += lint.check_story(path, doc, body)
+        problems += own(body, lint.check_story, path, doc)
     if not allow_scripts:
         bodies = [(s.path, s.parsed) for s in hb.stories.values()] + [(p, b) for _, p, _, b in hb.rejected]
         bodies += [(e.path, e.parsed) for e in hb.lessons.values()] + [(e.path, e.parsed) for e in hb.pages.values()]
         for path, body in bodies:
-            problems += _script_errors(path, body)
+            problems += own(body, _script_errors, path)
         problems += documents.check(hb)
     for lid in graph.orphans(hb.lessons, (s.meta for s in hb.stories.values() if not s.is_draft)):
         lesson = hb.lessons[lid]
         problems.append(warning("HB206", lesson.path, 1, f"lesson '{lid}' is taught by no story - link it from a story's 'lessons' or remove it"))
     return hb, sorted(set(problems))
+
+
+Check = Callable[..., list[Diagnostic]]
+
+
+class _Own:
+    """The checks of one file that read nothing but its own parsed form, kept by that form:
+    loading hands back the very same parsed body for a file that did not change (its path
+    is part of what it was read with), so a `serve` rebuild checks only what was edited.
+    Each check keeps only the bodies it saw, so memory stays flat."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[int, Check], tuple[Body, list[Diagnostic]]] = {}
+
+    def start(self) -> Callable[..., list[Diagnostic]]:
+        """Begin a check: return own(body, check, *args), which gives check(*args, body), once per body."""
+        last, self.memo = self.memo, {}
+
+        def own(body: Body, check: Check, *args: Any) -> list[Diagnostic]:
+            key = (id(body), check)
+            hit = last.get(key)
+            if hit is None or hit[0] is not body:  # the body is held, so its id is never reused meanwhile
+                hit = (body, check(*args, body))
+            self.memo[key] = hit
+            return list(hit[1])
+
+        return own
+
+
+_OWN = _Own()
 
 
 def _clearance_warnings(story: StoryEntry) -> list[Diagnostic]:

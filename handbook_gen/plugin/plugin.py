@@ -140,6 +140,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.config.page_size < 1:
             raise PluginError(f"page_size must be 1 or more, not {self.config.page_size}")
         self.renderer = Renderer(self.view, template_dirs=list(dirs), page_size=self.config.page_size)
+        if self.preview is not None:
+            self.preview.keep_compiled(self.renderer.env, config.theme)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         for ext in _EXTENSIONS:
@@ -187,6 +189,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             self.table = site.build(
                 self.handbook, self.view, self.renderer, site_name=config.site_name, site_url=config.site_url or "",
                 feed_limit=self.config.feed_limit, directory_urls=config.use_directory_urls,
+                memo=self.preview.rendered if self.preview is not None else None,
             )
             self.shown = set(self.table.pages)
         for src, entry in self.table.pages.items():

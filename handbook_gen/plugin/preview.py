@@ -16,7 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.structure.files import Files
+
+from ..render import site
 
 
 class Preview:
@@ -27,6 +30,21 @@ class Preview:
         self.pending: dict[str, str] = {}
         self.skipped: set[str] = set()  # urls of pages not rendered in this build
         self.entries: dict[str, list[dict[str, Any]]] = {}  # page url -> its search entries
+        self.rendered = site.Memo()  # the page table's Markdown, kept for pages an edit did not touch
+        # Templates compiled by an earlier build (Jinja's bytecode), one cache per environment.
+        self.compiled_pages, self.compiled_theme = Compiled(), Compiled()
+
+    def keep_compiled(self, renderer_env: jinja2.Environment, theme: Any) -> None:
+        """Let this build's environments reuse the templates earlier builds compiled."""
+        renderer_env.bytecode_cache = self.compiled_pages
+        make, cache = theme.get_env, self.compiled_theme
+
+        def get_env() -> jinja2.Environment:
+            env: jinja2.Environment = make()
+            env.bytecode_cache = cache
+            return env
+
+        theme.get_env = get_env  # MkDocs makes the theme's environment after on_config, with this
 
     def mark(self, files: Files, markdown_of: Callable[[str], str | None], salt: str) -> None:
         """Mark every page whose Markdown is unchanged since the last build as not modified."""
@@ -60,6 +78,23 @@ class Preview:
         if kept:
             index["docs"] = docs + kept
             index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+class Compiled(jinja2.BytecodeCache):
+    """Jinja's compiled templates kept in memory between the builds of one preview: every
+    build makes new environments (the plugin's renderer, the theme's), which would compile
+    each template again. Jinja keys each by the template's name and the checksum of its
+    source, so an edited template is compiled afresh; one entry per template name."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 def _unmodified() -> bool:

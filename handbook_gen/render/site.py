@@ -6,12 +6,15 @@ tree that any engine builds: both publish exactly the same pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
-from ..core import continuity, layout, walk
+from ..core import continuity, layout
 from ..core.loading import Handbook
 from ..core.variants import View
 from .pages import Renderer, html_escape
@@ -53,7 +56,14 @@ class Table:
         return (entry.kind.value, entry.key) if entry else ("", "")
 
 
-url = layout.url  # one rule for where a page is written and for its address
+def url(src: str, directory_urls: bool = True) -> str:
+    """The address of a page's source, relative to the site's root."""
+    stem = src[: -len(".md")]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
 
 
 def build(
@@ -65,23 +75,33 @@ def build(
     site_url: str,
     feed_limit: int,
     directory_urls: bool = True,
+    memo: Memo | None = None,
 ) -> Table:
-    """Make the page table of a variant: each page rendered once."""
+    """Make the page table of a variant: each page rendered once (or taken from a preview's memo)."""
     table = Table()
+    settings = (view.variant, site_name, site_url, feed_limit, directory_urls)
+    kept = memo.start(renderer, settings) if memo is not None else _render
+    outline = _outline(view) if memo is not None else ""
     for sid, story in view.stories.items():
         meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
-        table.pages[story.src] = Entry(story.src, Kind.STORY, sid, renderer.story(sid), meta)
+        # A story page shows the story, its related stories and its lessons: nothing else.
+        shows = (story, [view.stories[r] for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons])
+        markdown = kept(story.src, shows, partial(renderer.story, sid))
+        table.pages[story.src] = Entry(story.src, Kind.STORY, sid, markdown, meta)
     for lid, lesson in view.lessons.items():
         meta = {"title": html_escape(lesson.title), "description": html_escape(lesson.summary)}
-        table.pages[lesson.src] = Entry(lesson.src, Kind.LESSON, lid, renderer.lesson(lid), meta)
+        markdown = kept(lesson.src, (lesson, outline), partial(renderer.lesson, lid))
+        table.pages[lesson.src] = Entry(lesson.src, Kind.LESSON, lid, markdown, meta)
     for src, page in view.pages.items():
         body = page.body
         if src == layout.CULTURE_PAGE:
-            body = renderer.culture(body)
+            body = kept(src, (body, outline), partial(renderer.culture, body))
         elif src == renderer.home_src:
-            body = renderer.home(body)
+            body = kept(src, (body, outline), partial(renderer.home, body))
         table.pages[src] = Entry(src, Kind.PAGE, src, body, _page_meta(hb, src))
-    for src, markdown in renderer.generated().items():
+    # Listings, awards, statistics... show what the stories say, never their bodies.
+    generated: dict[str, str] = kept("", outline, renderer.generated)
+    for src, markdown in generated.items():
         table.pages[src] = Entry(src, Kind.GENERATED, src, markdown, {})
     if layout.CULTURE_PAGE not in table.pages:
         table.pages[layout.CULTURE_PAGE] = Entry(layout.CULTURE_PAGE, Kind.PAGE, layout.CULTURE_PAGE, renderer.culture(DEFAULT_CULTURE), {})
@@ -91,6 +111,46 @@ def build(
     urls = {sid: url(s.src, directory_urls) for sid, s in view.stories.items()}
     table.files[layout.FEED] = renderer.feed(site_url, urls, site_name, feed_limit)
     return table
+
+
+class Memo:
+    """The pages a preview rendered in its last build, each by a digest of all it shows: a
+    rebuild renders again only the pages an edit touched. The digest covers the page's
+    views (dataclasses, whose repr holds every field), the build's settings, the renderer's
+    own (page size, date, home page) and the text of every template; a page kept is one a
+    fresh build makes the same. Only the pages of the last build stay, so memory stays flat."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[bytes, Any]] = {}
+
+    def start(self, renderer: Renderer, settings: tuple[Any, ...]) -> Callable[[str, Any, Callable[[], Any]], Any]:
+        """Begin a build: return kept(src, shows, render), the page rendered or kept."""
+        last, self.pages = self.pages, {}
+        loader = renderer.env.loader
+        templates = [(n, loader.get_source(renderer.env, n)[0]) for n in loader.list_templates()] if loader else []
+        salt = repr((settings, renderer.page_size, renderer.today, renderer.home_src, templates))
+
+        def kept(src: str, shows: Any, render: Callable[[], Any]) -> Any:
+            key = hashlib.blake2b(repr((salt, src, shows)).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+            hit = last.get(src)
+            page = hit[1] if hit is not None and hit[0] == key else render()
+            self.pages[src] = (key, page)
+            return page
+
+        return kept
+
+
+def _render(src: str, shows: Any, render: Callable[[], Any]) -> Any:
+    """A build with no memo renders every page."""
+    return render()
+
+
+def _outline(view: View) -> str:
+    """Everything a variant shows but the bodies of its stories and lessons: what listings,
+    statistics and lessons' story lists read."""
+    stories = {k: dataclasses.replace(s, body="") for k, s in view.stories.items()}
+    lessons = {k: dataclasses.replace(entry, body="") for k, entry in view.lessons.items()}
+    return repr(dataclasses.replace(view, stories=stories, lessons=lessons))
 
 
 FORMER_TEMPLATE = "handbook-former.html"
@@ -119,7 +179,17 @@ def _page_meta(hb: Handbook, src: str) -> dict[str, Any]:
     if page is None:
         return {}
     data = page.meta.model_dump(exclude_none=True, exclude={"visibility"})
-    return walk.map_strings(data, html_escape)
+    return {k: _escaped(v) for k, v in data.items()}
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html_escape(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def nav(view: View, renderer: Renderer) -> list[Any]:

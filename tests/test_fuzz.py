@@ -37,7 +37,7 @@ from handbook_gen.core.validation import check
 from handbook_gen.core.variants import select
 from handbook_gen.plugin.plugin import _EXTENSIONS, _twemoji_generator, _twemoji_index
 from handbook_gen.render import Renderer
-from handbook_gen.render.pages import md_escape
+from handbook_gen.render.escape import md_escape
 
 CANARY = "Zqxfuzzcanary"
 OPEN, CLOSE = segments.OPEN, segments.CLOSE

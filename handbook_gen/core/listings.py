@@ -80,3 +80,24 @@ def window(number: int, count: int, reach: int = 2) -> list[int | None]:
             out.append(None)
         out.append(n)
     return out
+
+
+def label(value: str) -> str:
+    """Turn an id such as 'near-miss' into a label such as 'Near-miss'."""
+    return value.replace("-", " ").capitalize() if value not in KINDS else value.capitalize()
+
+
+def namer(listing: Listing, view: Any) -> Callable[[str], str]:
+    """How a group is named: a team by its name in teams.yml, an id of a fixed set as a label, else its key."""
+    if listing is TEAMS:
+        return lambda k: team.name if (team := view.teams.get(k)) else k
+    return label if listing.labelled else str
+
+
+def describer(listing: Listing, view: Any) -> Callable[[str], str]:
+    """A group's description: a tag's from tags.yml, a team's from teams.yml, else none."""
+    if listing is TAGS:
+        return lambda k: view.tags.get(k, "")
+    if listing is TEAMS:
+        return lambda k: (team.description or "") if (team := view.teams.get(k)) else ""
+    return lambda k: ""

@@ -25,7 +25,7 @@ from ..core import layout
 from ..core.loading import Handbook
 from ..core.variants import View
 from ..render import social
-from ..render.pages import html_escape
+from ..render.escape import html_escape
 
 IMAGES = layout.SOCIAL_IMAGES
 """Where the preview images are published in the site: IMAGES/<content hash>.png."""

@@ -1,133 +1,22 @@
-"""Render story, lesson and listing pages from a variant view, with Jinja templates."""
+"""The renderer: every page of one variant (stories, lessons, listings, awards...) as Markdown, from Jinja templates."""
 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import html
 import itertools
 import posixpath
-import re
-import xml.etree.ElementTree as ET
-from collections import Counter
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
-from ..core import graph, layout
-from ..core.listings import KINDS_, LISTINGS, SEVERITIES_, TAGS, TEAMS, YEARS, Listing, paginate, window
-from ..core.schema import KINDS, minutes
+from ..core import graph, layout, statistics
+from ..core.listings import LISTINGS, YEARS, Listing, describer, label, namer, paginate, window
 from ..core.variants import StoryView, Variant, View
-
-# Characters Markdown reads as syntax inside a line get a backslash; `<`, `>`, `&` and
-# quotes become HTML entities.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|+!-])")
-# Syntax of extensions that have no backslash escape (attribute lists, emoji, marks) is
-# written as character references, which every Markdown extension leaves alone.
-_BRACES = str.maketrans({c: f"&#{ord(c)};" for c in "{}:~^="})
-# Control characters as references: Python-Markdown uses STX and ETX (\x02, \x03) to mark what it
-# set aside, so a raw one in a value would be read as its marker. (Content refuses them; this is for any other value.)
-_BRACES.update({c: f"&#{c};" for c in (*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F)})
-# A value that starts a line with `12. ` would start an ordered list there.
-_ORDERED = re.compile(r"^(\d+)\.(?= )")
-
-
-def md_escape(text: object) -> Markup:
-    """Escape a value for one line of Markdown or an HTML attribute: it renders as the same text, and nothing else."""
-    if isinstance(text, Markup):
-        return text
-    return _md_escaped(str(text))
-
-
-@lru_cache(maxsize=1 << 16)
-def _md_escaped(text: str) -> Markup:
-    # Cached: listing pages print the same titles, teams and tags again and again.
-    flat = " ".join(text.split())  # a value is one line: no new block can start in it
-    flat = _ORDERED.sub(r"\1\\.", _MD_SPECIAL.sub(r"\\\1", flat))
-    return Markup(html.escape(flat, quote=True).translate(_BRACES))
-
-
-@lru_cache(maxsize=1 << 16)
-def _relative_link(target: str, here: str) -> Markup:
-    # Cached: every listing page links the same stories from the same few folders.
-    return Markup(quote(posixpath.relpath(target, here)))
-
-
-def html_escape(text: object) -> Markup:
-    """Escape a value for HTML text or an attribute, where Markdown is not read (`page.meta`, raw HTML)."""
-    return Markup(html.escape(" ".join(str(text).split()), quote=True).translate(_BRACES))
-
-
-def md_tree(value: object, depth: int = 0) -> Markup:
-    """Render a value of any shape (an `internal` mapping) as nested Markdown lists."""
-    pad = "    " * depth
-    if depth >= _TREE_DEPTH and isinstance(value, dict | list | tuple) and value:
-        return Markup(f"{pad}- " + md_escape(_flat(value)))
-    if not isinstance(value, dict | list | tuple):
-        return md_escape(_scalar(value))
-    keyed = isinstance(value, dict)
-    items: Iterable[tuple[object, object]] = value.items() if isinstance(value, dict) else ((None, v) for v in value)
-    lines: list[Markup] = []
-    for key, v in items:
-        # Every part is Markup, so nothing already escaped is escaped twice (a key too).
-        head = Markup(f"{pad}- **") + md_escape(key) + Markup("**") if keyed else Markup(f"{pad}-")
-        if isinstance(v, dict | list | tuple) and v:
-            # An item holding only a nested list needs text of its own: a bare `-` under
-            # another item would read as a heading's underline. A zero-width space is that text.
-            lines.append(head + (Markup(":") if keyed else Markup(" &#8203;")))
-            lines.append(md_tree(v, depth + 1))
-        else:
-            lines.append(head + Markup(": " if keyed else " ") + md_escape(_scalar(v)))
-    return Markup("\n").join(lines)
-
-
-_TREE_DEPTH = 8  # deeper values are written on one line: nested lists that deep help nobody
-
-
-def _flat(value: object) -> str:
-    """Write a deeply nested value on one line, without recursion: `a > b: 1; a > c: 2`."""
-    out: list[str] = []
-    stack: list[tuple[str, object]] = [("", value)]
-    while stack:
-        prefix, v = stack.pop()
-        if isinstance(v, dict):
-            stack.extend((f"{prefix} > {k}" if prefix else str(k), x) for k, x in reversed(list(v.items())))
-        elif isinstance(v, list | tuple):
-            stack.extend((prefix, x) for x in reversed(v))
-        else:
-            out.append(f"{prefix}: {_scalar(v)}" if prefix else _scalar(v))
-    return "; ".join(out)
-
-
-def _duration_text(total: int) -> str:
-    """Write minutes as the shortest duration: 90 -> 1h30m, 2880 -> 2d."""
-    days, rest = divmod(total, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{mins}m" if mins else "")
-    return text or "0m"
-
-
-def _scalar(value: object) -> str:
-    if value is None or value == [] or value == {}:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def label(value: str) -> str:
-    """Turn an id such as 'near-miss' into a label such as 'Near-miss'."""
-    return value.replace("-", " ").capitalize() if value not in KINDS else value.capitalize()
-
+from .escape import html_escape, md_escape, md_tree, relative_link
 
 DEFAULT_HOME = "# Welcome\n\nStories of things that went wrong, told without blame, and the lessons they taught us.\n"
-FOLLOW_UP_STATES = (("done", "Done"), ("open", "Open"), ("wontfix", "Won't fix"))
 
 
 class Renderer:
@@ -178,7 +67,7 @@ class Renderer:
 
     def culture(self, body: str, src: str = layout.CULTURE_PAGE) -> str:
         """Append highlights drawn from the stories to the culture page."""
-        return body.rstrip() + "\n\n" + self._render("culture_highlights.md.j2", src, **self._highlights())
+        return body.rstrip() + "\n\n" + self._render("culture_highlights.md.j2", src, **statistics.highlights(self.stories, self.taught, self.view.lessons))
 
     def home(self, body: str) -> str:
         """Append a short "Start here" block to the home page: culture, hall of fame, latest stories."""
@@ -214,7 +103,7 @@ class Renderer:
             groups = listing.group(self.stories)
             if not groups:  # an empty listing has no index: nothing to show, nothing to link
                 continue
-            describe, shown = self._describer(listing.folder), self._namer(listing)
+            describe, shown = describer(listing, self.view), namer(listing, self.view)
             out[listing.index] = self._render(
                 "group_index.md.j2", listing.index, title=listing.title, folder=listing.folder,
                 groups=groups, describe=describe, labelled=listing.labelled, shown=shown,
@@ -222,12 +111,12 @@ class Renderer:
             for k, stories in groups:
                 out.update(self._group_pages(listing, k, stories, describe(k), shown(k)))
         out[layout.AWARDS] = self._render("awards.md.j2", layout.AWARDS, stories=[s for s in self.stories if s.award])
-        out[layout.STATS] = self._render("stats.md.j2", layout.STATS, **self._stats())
+        out[layout.STATS] = self._render("stats.md.j2", layout.STATS, **statistics.stats(self.view, self.stories, self.taught))
         if self.home_src not in self.view.pages:
             out[self.home_src] = self.home(DEFAULT_HOME)
         if self.view.variant is Variant.INTERNAL:
             # Follow-up titles are internal: the public variant gets no such page, only counts.
-            out[layout.FOLLOW_UPS] = self._render("follow_ups.md.j2", layout.FOLLOW_UPS, **self._follow_ups())
+            out[layout.FOLLOW_UPS] = self._render("follow_ups.md.j2", layout.FOLLOW_UPS, **statistics.follow_ups(self.stories))
         return out
 
     def _group_pages(self, listing: Listing, key: str, stories: list[StoryView], description: str, name: str) -> dict[str, str]:
@@ -250,96 +139,14 @@ class Renderer:
             )
         return out
 
-    def feed(self, site_url: str, urls: dict[str, str], title: str, limit: int = 20) -> str:
-        """Render an RSS 2.0 feed of the newest stories (dates in RFC 822, whatever the locale)."""
-        base = site_url.rstrip("/") + "/" if site_url else ""
-        rss = ET.Element("rss", version="2.0")
-        channel = ET.SubElement(rss, "channel")
-        ET.SubElement(channel, "title").text = title
-        ET.SubElement(channel, "link").text = base
-        ET.SubElement(channel, "description").text = f"New stories in {title}"
-        for s in self.stories[:limit]:
-            item = ET.SubElement(channel, "item")
-            ET.SubElement(item, "title").text = s.title
-            ET.SubElement(item, "link").text = base + urls.get(s.id, "")
-            ET.SubElement(item, "guid", isPermaLink="false").text = s.id
-            when = dt.datetime.combine(s.date, dt.time(12), tzinfo=dt.UTC)
-            ET.SubElement(item, "pubDate").text = email.utils.format_datetime(when)
-            # RSS readers show a description as HTML: the summary is text, so it is escaped as such.
-            ET.SubElement(item, "description").text = html.escape(s.summary, quote=False)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"
-
     # Helpers ---------------------------------------------------------------
 
     def _render(self, template: str, src: str, **context: object) -> str:
         here = posixpath.dirname(src)
 
         def link(target: str) -> Markup:
-            return _relative_link(target, here or ".")
+            return relative_link(target, here or ".")
 
         return self.env.get_template(template).render(
-            link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant == "internal", **context
+            link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant is Variant.INTERNAL, **context
         )
-
-    def _describer(self, folder: str) -> Callable[[str], str]:
-        if folder == TAGS.folder:
-            return lambda k: self.view.tags.get(k, "")
-        if folder == TEAMS.folder:  # teams.yml's description, where it gives one
-            return lambda k: (team.description or "") if (team := self.view.teams.get(k)) else ""
-        return lambda k: ""
-
-    def _namer(self, listing: Listing) -> Callable[[str], str]:
-        """How a group is named: a team by its name in teams.yml, an id of a fixed set as a label, else its key."""
-        if listing is TEAMS:
-            return lambda k: team.name if (team := self.view.teams.get(k)) else k
-        return label if listing.labelled else str
-
-    def _highlights(self) -> dict[str, object]:
-        stories = self.stories
-        return {
-            "count": len(stories),
-            "teams": len({t for s in stories for t in s.teams}),
-            "lessons_taught": sum(1 for v in self.taught.values() if v),
-            "awards": [s for s in stories if s.award][:3],
-            "recent": stories[:5],
-            "top_lessons": sorted(
-                ((self.view.lessons[lid], len(v)) for lid, v in self.taught.items() if v), key=lambda x: (-x[1], x[0].title)
-            )[:5],
-        }
-
-    def _stats(self) -> dict[str, object]:
-        years = Counter(s.date.year for s in self.stories)
-        span = range(min(years), max(years) + 1) if years else range(0)
-
-        def chart(listing: Listing) -> list[tuple[str, int, str]]:
-            shown = self._namer(listing)
-            return [(shown(k), len(v), listing.page(k)) for k, v in listing.group(self.stories)]
-
-        timing = []
-        for name, field in (("Time to detect", "time_to_detect"), ("Time to resolve", "time_to_resolve")):
-            values = sorted(minutes(v) for s in self.stories if (v := getattr(s, field)))
-            if values:
-                timing.append((name, len(values), _duration_text(values[(len(values) - 1) // 2]), _duration_text(values[-1])))
-        states = Counter(f.status for s in self.stories for f in s.follow_ups)
-        return {
-            "total": len(self.stories),
-            "timing": timing,
-            # Counts only: fine in both variants, whose views hold every follow-up's status.
-            "follow_ups": [(name, states[status]) for status, name in FOLLOW_UP_STATES if states[status]],
-            "follow_ups_page": layout.FOLLOW_UPS if self.view.variant is Variant.INTERNAL else None,
-            "charts": [
-                ("Stories per year", [(str(y), years.get(y, 0), YEARS.page(str(y)) if y in years else None) for y in span]),
-                ("By kind", chart(KINDS_)),
-                ("By severity", chart(SEVERITIES_)),
-                ("By team", sorted(chart(TEAMS), key=lambda r: (-r[1], r[0]))[:12]),
-                ("Most taught lessons", sorted(((self.view.lessons[l].title, len(v), f"{layout.LESSONS_DIR}/{l}.md") for l, v in self.taught.items() if v), key=lambda r: (-r[1], r[0]))[:10]),
-            ],
-        }
-
-    def _follow_ups(self) -> dict[str, object]:
-        """Every open follow-up, by story, oldest story first."""
-        oldest_first = sorted(self.stories, key=lambda s: (s.date, s.id))
-        items = [(s, [f for f in s.follow_ups if f.status == "open"]) for s in oldest_first]
-        items = [(s, open_) for s, open_ in items if open_]
-        states = Counter(f.status for s in self.stories for f in s.follow_ups)
-        return {"items": items, "open": states["open"], "done": states["done"], "wontfix": states["wontfix"]}

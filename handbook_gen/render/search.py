@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..core import layout
+from ..core.listings import label
 from ..core.variants import LessonView, StoryView
-from .pages import label
 
 FILTERS = ("team", "kind", "severity", "year", "lesson")
 """The facets of a story, as Pagefind filter names (the search UI shows them capitalised)."""

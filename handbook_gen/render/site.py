@@ -17,7 +17,9 @@ from typing import Any
 from ..core import continuity, layout
 from ..core.loading import Handbook
 from ..core.variants import View
-from .pages import Renderer, html_escape
+from .escape import html_escape
+from .feed import feed
+from .pages import Renderer
 
 THEME_DIR = layout.THEME_DIR
 """The plugin's theme files (main.html, its stylesheet and scripts), after a handbook's own overrides."""
@@ -109,7 +111,7 @@ def build(
         if former.src not in table.pages:  # check refuses such a clash (HB209): never replace a page
             table.pages[former.src] = _former_page(former, view, renderer, directory_urls)
     urls = {sid: url(s.src, directory_urls) for sid, s in view.stories.items()}
-    table.files[layout.FEED] = renderer.feed(site_url, urls, site_name, feed_limit)
+    table.files[layout.FEED] = feed(renderer.stories, site_url, urls, site_name, feed_limit)
     return table
 
 

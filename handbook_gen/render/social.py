@@ -38,8 +38,8 @@ from typing import Protocol
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from ..core.listings import label
 from ..core.variants import LessonView, StoryView
-from .pages import label
 
 DRAWING = "4"  # 2: quantised to 64 colours; 3: onto the card's blends; 4: a chain of fonts, CJK lines
 """Bump when the drawing changes: every cached image is then drawn again."""

@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from ..core import continuity, layout
+from ..core import continuity, layout, walk
 from ..core.loading import Handbook
 from ..core.variants import View
 from .escape import html_escape
@@ -58,14 +58,7 @@ class Table:
         return (entry.kind.value, entry.key) if entry else ("", "")
 
 
-def url(src: str, directory_urls: bool = True) -> str:
-    """The address of a page's source, relative to the site's root."""
-    stem = src[: -len(".md")]
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
+url = layout.url  # one rule for where a page is written and for its address
 
 
 def build(
@@ -181,17 +174,7 @@ def _page_meta(hb: Handbook, src: str) -> dict[str, Any]:
     if page is None:
         return {}
     data = page.meta.model_dump(exclude_none=True, exclude={"visibility"})
-    return {k: _escaped(v) for k, v in data.items()}
-
-
-def _escaped(value: Any) -> Any:
-    if isinstance(value, str):
-        return html_escape(value)
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    return value
+    return walk.map_strings(data, html_escape)
 
 
 def nav(view: View, renderer: Renderer) -> list[Any]:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..core import graph, layout, statistics
+from ..core import graph, layout, similarity, statistics
 from ..core.listings import LISTINGS, YEARS, Listing, describer, label, namer, paginate, window
 from ..core.variants import StoryView, Variant, View
 from .escape import html_escape, md_escape, md_tree, relative_link
@@ -48,7 +48,10 @@ class Renderer:
         self.env.filters["attr"] = html_escape
         self.stories = list(view.stories.values())  # newest first
         self.taught = graph.taught_by(self.stories, view.lessons)
-        self.related = graph.related(view.stories)
+        named = graph.related(view.stories)
+        # Suggestions from this variant's own stories only: a public page never points at an internal one.
+        self.similar = similarity.suggest(view.stories, named)
+        self.related = {sid: named[sid] + self.similar[sid] for sid in named}  # all a story page links
         # The home page: the handbook's own (index.md, or a README.md MkDocs serves as one), else generated.
         self.home_src = next((src for src in (layout.INDEX, layout.README) if src in view.pages), layout.INDEX)
 
@@ -57,7 +60,11 @@ class Renderer:
     def story(self, story_id: str) -> str:
         """Render a story page."""
         s = self.view.stories[story_id]
-        return self._render("story.md.j2", s.src, s=s, related=[self.view.stories[r] for r in self.related[s.id]])
+        related = [self.view.stories[r] for r in self.related[s.id]]
+        similar = set(self.similar[s.id])
+        return self._render(
+            "story.md.j2", s.src, s=s, related=[r for r in related if r.id not in similar], similar=[r for r in related if r.id in similar],
+        )
 
     def lesson(self, lesson_id: str) -> str:
         """Render a lesson page with every story that taught it."""

@@ -169,3 +169,26 @@ def test_a_broken_save_shows_the_error_page_and_the_fix_shows_the_new_text(previ
     rebuild()
     assert "zqxfixed" in _html(site_dir, "2021/second/index.html")
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", _html(site_dir, "2021/first-story/index.html"))[0] == "A story worth telling"
+
+
+def test_a_file_added_to_the_theme_folder_during_a_preview_is_published(make_handbook, tmp_path):
+    from conftest import MKDOCS_YML
+
+    yml = MKDOCS_YML.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    root = make_handbook({"mkdocs.yml": yml, "overrides": {"assets": {"first.txt": "one"}}})
+    site_dir = tmp_path / "site"
+    config = configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site_dir))
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        assert (site_dir / "assets" / "first.txt").is_file()
+        listed = config.plugins["handbook"].preview.listed
+        stamp = listed.stamp
+        build(configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site_dir)), serve_url="http://127.0.0.1:8000/", dirty=True)
+        assert listed.stamp is stamp  # nothing changed: the theme's files were not listed again
+        write_tree(root / "overrides", {"assets": {"more": {"second.txt": "two"}}})
+        build(configure.load(str(root / "mkdocs.yml"), "internal", site_dir=str(site_dir)), serve_url="http://127.0.0.1:8000/", dirty=True)
+        assert (site_dir / "assets" / "more" / "second.txt").read_text(encoding="utf-8") == "two"
+    finally:
+        config.plugins.on_startup(command="build", dirty=False)
+        os.environ.pop("HANDBOOK_VARIANT", None)

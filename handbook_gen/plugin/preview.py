@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,17 @@ class Preview:
         self.rendered = site.Memo()  # the page table's Markdown, kept for pages an edit did not touch
         # Templates compiled by an earlier build (Jinja's bytecode), one cache per environment.
         self.compiled_pages, self.compiled_theme = Compiled(), Compiled()
+        self.listed = Listed()
 
     def keep_compiled(self, renderer_env: jinja2.Environment, theme: Any) -> None:
         """Let this build's environments reuse the templates earlier builds compiled."""
         renderer_env.bytecode_cache = self.compiled_pages
-        make, cache = theme.get_env, self.compiled_theme
+        make, cache, listed = theme.get_env, self.compiled_theme, self.listed
 
         def get_env() -> jinja2.Environment:
             env: jinja2.Environment = make()
             env.bytecode_cache = cache
+            env.list_templates = partial(listed.names, env.list_templates, theme)  # type: ignore[method-assign]
             return env
 
         theme.get_env = get_env  # MkDocs makes the theme's environment after on_config, with this
@@ -95,6 +98,42 @@ class Compiled(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+class Listed:
+    """The theme's files, listed once per preview while its folders stay as they were.
+
+    MkDocs lists every file of the theme's folders in each build to copy the static ones
+    (Material's hold thousands of icons) and filters the names one by one. A file added,
+    removed or renamed changes its folder's modification time, so the listing is kept
+    while no folder listed changed (and for the same filter: the filter's code and the
+    theme's static templates, all it reads).
+    """
+
+    def __init__(self) -> None:
+        self.stamp: tuple[Any, ...] | None = None
+        self.folders: list[str] = []
+        self.lists: dict[Any, list[str]] = {}
+
+    def names(self, list_templates: Callable[..., list[str]], theme: Any, extensions: Any = None, filter_func: Any = None) -> list[str]:
+        """What list_templates(extensions, filter_func) returns, from the last listing when nothing changed."""
+        stamp = (tuple(theme.dirs), tuple(_mtime(f) for f in self.folders))
+        if stamp != self.stamp or not self.folders:
+            self.folders = [root for d in theme.dirs for root, _, _ in os.walk(d)]
+            self.stamp = (tuple(theme.dirs), tuple(_mtime(f) for f in self.folders))
+            self.lists = {}
+        code = getattr(filter_func, "__code__", filter_func)
+        key = (repr(extensions), code, tuple(getattr(theme, "static_templates", ())))
+        if key not in self.lists:
+            self.lists[key] = list_templates(extensions=extensions, filter_func=filter_func)
+        return list(self.lists[key])
+
+
+def _mtime(folder: str) -> int:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _unmodified() -> bool:

@@ -76,11 +76,11 @@ def build(
     table = Table()
     settings = (view.variant, site_name, site_url, feed_limit, directory_urls)
     kept = memo.start(renderer, settings) if memo is not None else _render
-    outline = _outline(view) if memo is not None else ""
+    outlines, outline = _outline(view) if memo is not None else ({}, "")
     for sid, story in view.stories.items():
         meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
         # A story page shows the story, its related stories and its lessons: nothing else.
-        shows = (story, [view.stories[r] for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons])
+        shows = (outlines.get(sid), story.body, [outlines.get(r) for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons])
         markdown = kept(story.src, shows, partial(renderer.story, sid))
         table.pages[story.src] = Entry(story.src, Kind.STORY, sid, markdown, meta)
     for lid, lesson in view.lessons.items():
@@ -140,12 +140,14 @@ def _render(src: str, shows: Any, render: Callable[[], Any]) -> Any:
     return render()
 
 
-def _outline(view: View) -> str:
-    """Everything a variant shows but the bodies of its stories and lessons: what listings,
-    statistics and lessons' story lists read."""
-    stories = {k: dataclasses.replace(s, body="") for k, s in view.stories.items()}
+def _outline(view: View) -> tuple[dict[str, str], str]:
+    """Each story's fields but its body, as text (made once: a story page shows them of its
+    related stories too); and everything the variant shows but the bodies of its stories and
+    lessons: what listings, statistics and lessons' story lists read."""
+    stories = {sid: repr([(f.name, getattr(s, f.name)) for f in dataclasses.fields(s) if f.name != "body"]) for sid, s in view.stories.items()}
     lessons = {k: dataclasses.replace(entry, body="") for k, entry in view.lessons.items()}
-    return repr(dataclasses.replace(view, stories=stories, lessons=lessons))
+    rest = repr(dataclasses.replace(view, stories={}, lessons=lessons))
+    return stories, "\n".join([rest, *stories, *stories.values()])
 
 
 FORMER_TEMPLATE = "handbook-former.html"

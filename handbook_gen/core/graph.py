@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,26 @@ def reach(stories: list) -> Reach:  # type: ignore[type-arg]
     teams = {t for s in stories for t in s.teams}
     years = [s.date.year for s in stories]
     return Reach(len(stories), len(teams), min(years, default=None), max(years, default=None))
+
+
+def over_time(stories: Iterable) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+    """Count a lesson's stories per year, oldest year first: [(2019, 2), (2023, 1)]."""
+    return sorted(Counter(s.date.year for s in stories).items())
+
+
+def remembered(years: Sequence[tuple[int, int]]) -> str:
+    """Say when a lesson was taught, e.g. 'First taught in 2019 (2 stories), taught again in 2023 and 2025.'"""
+    if not years:
+        return ""
+
+    def when(year: int, n: int) -> str:
+        return f"{year} ({n} stories)" if n > 1 else str(year)
+
+    first, again = when(*years[0]), [when(*y) for y in years[1:]]
+    if not again:
+        return f"Taught in {first}."
+    listed = again[0] if len(again) == 1 else ", ".join(again[:-1]) + " and " + again[-1]
+    return f"First taught in {first}, taught again in {listed}."
 
 
 def related(stories: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ only the internal view has follow-up titles (the page that lists them is interna
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from .listings import KINDS_, SEVERITIES_, TEAMS, YEARS, Listing, namer
 from .schema import minutes
 from .variants import LessonView, StoryView, Variant, View
 
+RECENT_YEARS = 3  # the statistics page's recurring lessons: those taught again in this many years
 FOLLOW_UP_STATES = (("done", "Done"), ("open", "Open"), ("wontfix", "Won't fix"))
 
 
@@ -38,7 +40,28 @@ def highlights(stories: Sequence[StoryView], taught: Mapping[str, Sequence[Story
     }
 
 
-def stats(view: View, stories: Sequence[StoryView], taught: Mapping[str, Sequence[StoryView]]) -> dict[str, Any]:
+def since(today: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier (28 February for a 29th with no leap year then)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def recurring(view: View, taught: Mapping[str, Sequence[StoryView]], today: dt.date, years: int = RECENT_YEARS) -> list[tuple[str, int, str]]:
+    """The lessons taught by two stories or more in the last `years` years up to `today`, most first."""
+    start = since(today, years)
+    counts = {lid: sum(1 for s in v if start < s.date <= today) for lid, v in taught.items()}
+    rows = [(view.lessons[lid].title, n, f"{layout.LESSONS_DIR}/{lid}.md") for lid, n in counts.items() if n > 1]
+    return sorted(rows, key=lambda r: (-r[1], r[0]))[:10]
+
+
+def on_this_day(stories: Sequence[StoryView], today: dt.date) -> list[StoryView]:
+    """The stories told on today's month and day in earlier years, newest first."""
+    return [s for s in stories if (s.date.month, s.date.day) == (today.month, today.day) and s.date.year < today.year]
+
+
+def stats(view: View, stories: Sequence[StoryView], taught: Mapping[str, Sequence[StoryView]], today: dt.date) -> dict[str, Any]:
     """The statistics page: stories per year, kind, severity and team, timing, follow-up counts, lessons."""
     years = Counter(s.date.year for s in stories)
     span = range(min(years), max(years) + 1) if years else range(0)
@@ -65,6 +88,7 @@ def stats(view: View, stories: Sequence[StoryView], taught: Mapping[str, Sequenc
             ("By severity", chart(SEVERITIES_)),
             ("By team", sorted(chart(TEAMS), key=lambda r: (-r[1], r[0]))[:12]),
             ("Most taught lessons", sorted(((view.lessons[l].title, len(v), f"{layout.LESSONS_DIR}/{l}.md") for l, v in taught.items() if v), key=lambda r: (-r[1], r[0]))[:10]),
+            (f"Lessons taught again in the last {RECENT_YEARS} years", recurring(view, taught, today)),
         ],
     }
 

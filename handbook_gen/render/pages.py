@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import posixpath
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,14 @@ from .escape import html_escape, md_escape, md_tree, relative_link
 DEFAULT_HOME = "# Welcome\n\nStories of things that went wrong, told without blame, and the lessons they taught us.\n"
 
 
+def build_date() -> dt.date:
+    """Today, or the day SOURCE_DATE_EPOCH names: a build made again later shows the same dates."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
 class Renderer:
     """Render every page of one variant of a handbook."""
 
@@ -27,7 +36,7 @@ class Renderer:
             raise ValueError(f"page_size must be 1 or more, not {page_size}")
         self.view = view
         self.page_size = page_size
-        self.today = today or dt.date.today()
+        self.today = today or build_date()
         # A theme folder's handbook/<name> (a handbook's overrides/) wins over the package's.
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([posixpath.join(d, "handbook") for d in template_dirs])]
         loaders.append(jinja2.PackageLoader("handbook_gen.render", "templates"))
@@ -70,7 +79,10 @@ class Renderer:
         """Render a lesson page with every story that taught it."""
         l = self.view.lessons[lesson_id]
         stories = self.taught[lesson_id]
-        return self._render("lesson.md.j2", l.src, l=l, stories=stories, reach=graph.reach(stories).sentence())
+        years = graph.over_time(stories)
+        return self._render(
+            "lesson.md.j2", l.src, l=l, stories=stories, reach=graph.reach(stories).sentence(), years=years, remembered=graph.remembered(years),
+        )
 
     def culture(self, body: str, src: str = layout.CULTURE_PAGE) -> str:
         """Append highlights drawn from the stories to the culture page."""
@@ -79,8 +91,10 @@ class Renderer:
     def home(self, body: str) -> str:
         """Append a short "Start here" block to the home page: culture, hall of fame, latest stories."""
         awards = [s for s in self.stories if s.award]
+        # "On this day" is the internal home page's: the public one stays as the stories' own pages show them.
+        on_this_day = statistics.on_this_day(self.stories, self.today) if self.view.variant is Variant.INTERNAL else []
         return body.rstrip() + "\n\n" + self._render(
-            "start_here.md.j2", self.home_src, culture=layout.CULTURE_PAGE, awards=len(awards), recent=self.stories[:3],
+            "start_here.md.j2", self.home_src, culture=layout.CULTURE_PAGE, awards=len(awards), recent=self.stories[:3], on_this_day=on_this_day,
         )
 
     def nav(self) -> list[dict[str, Any]]:
@@ -118,7 +132,7 @@ class Renderer:
             for k, stories in groups:
                 out.update(self._group_pages(listing, k, stories, describe(k), shown(k)))
         out[layout.AWARDS] = self._render("awards.md.j2", layout.AWARDS, stories=[s for s in self.stories if s.award])
-        out[layout.STATS] = self._render("stats.md.j2", layout.STATS, **statistics.stats(self.view, self.stories, self.taught))
+        out[layout.STATS] = self._render("stats.md.j2", layout.STATS, **statistics.stats(self.view, self.stories, self.taught, self.today))
         if self.home_src not in self.view.pages:
             out[self.home_src] = self.home(DEFAULT_HOME)
         if self.view.variant is Variant.INTERNAL:

@@ -39,6 +39,18 @@ HTML: dict[str, frozenset[str]] = {
     "div": frozenset({"role", "aria-label"}),
     "span": frozenset({"style", "aria-current"}),
     "nav": frozenset({"aria-label"}),
+    # The "Tell a story" form (render/templates/propose.md.j2): fields without names (no DOM
+    # clobbering) and no action (nothing is sent anywhere: its script reads the fields). The
+    # data- attributes hold what the page was built with (bounds, placeholders).
+    "form": frozenset({"novalidate", "data-folder", "data-taken", "data-spelled", "data-internal"}),
+    "fieldset": frozenset({"aria-describedby", "data-min", "data-max"}),
+    "legend": frozenset(),
+    "label": frozenset({"for"}),
+    "input": frozenset({"type", "value", "required", "minlength", "maxlength", "autocomplete", "aria-describedby"}),
+    "textarea": frozenset({"rows", "required", "minlength", "maxlength", "aria-describedby", "data-heading", "data-placeholder"}),
+    "select": frozenset({"aria-describedby"}),
+    "option": frozenset({"value", "selected"}),
+    "button": frozenset({"type"}),
 }
 # SVG elements (inline emoji, and SVG files among the assets), each with its own attributes
 # besides SVG_COMMON. No script, handler, foreignObject, animation or link to another file.
@@ -79,6 +91,11 @@ STYLES: dict[str, re.Pattern[str]] = {
     "th": re.compile(r"text-align: (?:left|center|right);"),
     "td": re.compile(r"text-align: (?:left|center|right);"),
     "span": re.compile(r"width: \d{1,3}(?:\.\d+)?%"),
+}
+# The only values of attributes that choose what an element is: the form's kinds of field.
+VALUES: dict[tuple[str, str], re.Pattern[str]] = {
+    ("input", "type"): re.compile(r"text|date|checkbox"),
+    ("button", "type"): re.compile(r"submit|button"),
 }
 # Ids of content elements: never one of the theme's own (`__search`, `__config`...), which
 # would take its place for the theme's scripts; code highlighting's line anchors are the exception.
@@ -164,6 +181,9 @@ def attribute_problem(tag: str, name: str, value: str, allowed: frozenset[str], 
             return f"style '{value}' on {shown}"
     if name == "id" and not ID.fullmatch(value):
         return f"id '{value}' on {shown}"
+    known = VALUES.get((tag, name))
+    if known is not None and not known.fullmatch(value.strip().lower()):
+        return f"{name} '{value}' on {shown}"
     return None
 
 
@@ -249,7 +269,7 @@ _SVG_PLAIN = frozenset(name for name in SVG if name == name.lower() and name not
 # An SVG attribute as the parser names it (`viewbox` becomes viewBox), from its lower-case spelling.
 _SVG_NAMES = {name.lower(): name for name in SVG_COMMON.union(*SVG.values())}
 # Attributes whose value the tables read (the others are allowed or refused by name alone).
-_READ = URLS | {"style", "id"}
+_READ = URLS | {"style", "id"} | {name for _, name in VALUES}
 
 
 class _Element:

@@ -27,9 +27,10 @@ GENERATED_DIRS = tuple(listing.folder for listing in LISTINGS)
 AWARDS = "awards.md"
 STATS = "stats.md"
 FOLLOW_UPS = "follow-ups.md"  # the open follow-ups: internal variant only
+PROPOSE = "propose.md"  # the "Tell a story" form: internal variant only
 LESSONS_INDEX = f"{LESSONS_DIR}/index.md"
 # The renderer writes these (and the listings' pages) under these names: reserved by being listed here.
-GENERATED_PAGES = (AWARDS, STATS, FOLLOW_UPS, LESSONS_INDEX)
+GENERATED_PAGES = (AWARDS, STATS, FOLLOW_UPS, LESSONS_INDEX, PROPOSE)
 CULTURE_PAGE = "culture.md"
 # Hand-written pages are internal unless they say otherwise; these two are public unless they do.
 PUBLIC_BY_DEFAULT = ("index.md", CULTURE_PAGE)

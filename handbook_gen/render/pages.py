@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import json
 import os
 import posixpath
 from collections.abc import Iterable
@@ -13,7 +15,9 @@ import jinja2
 from markupsafe import Markup
 
 from ..core import graph, layout, similarity, statistics
+from ..core.lint import PLACEHOLDERS
 from ..core.listings import LISTINGS, YEARS, Listing, describer, label, namer, paginate, window
+from ..core.schema import Story
 from ..core.variants import StoryView, Variant, View
 from .escape import html_escape, md_escape, md_tree, relative_link
 
@@ -97,6 +101,21 @@ class Renderer:
             "start_here.md.j2", self.home_src, culture=layout.CULTURE_PAGE, awards=len(awards), recent=self.stories[:3], on_this_day=on_this_day,
         )
 
+    def propose(self, authors: dict[str, Any], teams: dict[str, Any] | None, folder: str, taken: Iterable[str]) -> str:
+        """Render the "Tell a story" form: the story's fields, bounds and hints from its schema, the handbook's own lists."""
+        # How `handbook new` spells a title's letters in its id; imported here, late: the CLI imports the renderer.
+        from ..cli.new import _SPELLED
+
+        used = {t for s in self.stories for t in s.teams} | {a.team for a in authors.values() if a.team}
+        return self._render(
+            "propose.md.j2", layout.PROPOSE, f=story_form(), folder=folder, taken=sorted(taken),
+            spelled=json.dumps({chr(k): v for k, v in _SPELLED.items()}, ensure_ascii=False), placeholders=PLACEHOLDERS,
+            whys=[PLACEHOLDERS["why_1"], PLACEHOLDERS["why_2"]],  # as `handbook new` writes them
+            authors_list=sorted(((k, a.name) for k, a in authors.items()), key=lambda p: p[1].lower()),
+            lessons_list=sorted(((k, l.title) for k, l in self.view.lessons.items()), key=lambda p: p[1].lower()),
+            teams_list=sorted((k, t.name) for k, t in teams.items()) if teams is not None else [(t, t) for t in sorted(used)],
+        )
+
     def nav(self) -> list[dict[str, Any]]:
         """The navigation entries of the generated sections, each only when it has something to show."""
         nav: list[dict[str, Any]] = []
@@ -169,5 +188,26 @@ class Renderer:
             return relative_link(target, here or ".")
 
         return self.env.get_template(template).render(
-            link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant is Variant.INTERNAL, **context
+            link=link, view=self.view, lessons=self.view.lessons, internal=self.view.variant is Variant.INTERNAL,
+            propose=layout.PROPOSE if self.view.variant is Variant.INTERNAL else None,  # the form: internal only
+            **context
         )
+
+
+@functools.cache
+def story_form() -> dict[str, dict[str, Any]]:
+    """Read what the story form says of each field from the story's schema: required, bounds, choices, default, description."""
+    schema = Story.model_json_schema()
+    out: dict[str, dict[str, Any]] = {}
+    for name, prop in schema["properties"].items():
+        shape = next((p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"), prop)  # `X | None`: X's bounds
+        out[name] = {
+            "required": name in schema.get("required", ()),
+            "min": shape.get("minLength", shape.get("minItems")),
+            "max": shape.get("maxLength", shape.get("maxItems")),
+            "item_max": shape.get("items", {}).get("maxLength"),
+            "choices": shape.get("enum", []),
+            "default": prop.get("default"),
+            "description": prop.get("description", ""),
+        }
+    return out

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core import continuity, layout, walk
 from ..core.loading import Handbook
-from ..core.variants import View
+from ..core.variants import Variant, View
 from .escape import html_escape
 from .feed import feed
 from .pages import Renderer
@@ -32,6 +32,7 @@ class Kind(StrEnum):
     PAGE = "page"  # hand-written (or the default culture page)
     GENERATED = "generated"  # listings, awards, statistics, the generated home page...
     FORMER = "former"  # a story's old address: a redirect, or "no longer available" (core/continuity.py)
+    FORM = "form"  # the "Tell a story" form: generated, with a theme template of its own (meta)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def build(
     kept = memo.start(renderer, settings) if memo is not None else _render
     outlines, outline = _outline(view) if memo is not None else ({}, "")
     for sid, story in view.stories.items():
-        meta = {"title": html_escape(story.title), "description": html_escape(story.summary)}
+        meta: dict[str, Any] = {"title": html_escape(story.title), "description": html_escape(story.summary)}
+        if view.variant is Variant.INTERNAL:
+            meta[EDIT_META] = True  # theme/partials/actions.html: an "Edit this story" link, internal only
         # A story page shows the story, its related stories and its lessons: nothing else.
         shows = (outlines.get(sid), story.body, [outlines.get(r) for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons])
         markdown = kept(story.src, shows, partial(renderer.story, sid))
@@ -98,6 +101,10 @@ def build(
     generated: dict[str, str] = kept("", outline, renderer.generated)
     for src, markdown in generated.items():
         table.pages[src] = Entry(src, Kind.GENERATED, src, markdown, {})
+    if view.variant is Variant.INTERNAL:  # the form offers internal lists (authors, lessons): never public
+        asked = (outline, sorted(hb.authors.items()), hb.teams, hb.rel(""), sorted(hb.story_ids))  # drafts' ids are taken too
+        form = kept(layout.PROPOSE, asked, partial(renderer.propose, hb.authors, hb.teams, hb.rel(""), hb.story_ids))
+        table.pages[layout.PROPOSE] = Entry(layout.PROPOSE, Kind.FORM, layout.PROPOSE, form, {"title": "Tell a story", "template": PROPOSE_TEMPLATE})
     if layout.CULTURE_PAGE not in table.pages:
         table.pages[layout.CULTURE_PAGE] = Entry(layout.CULTURE_PAGE, Kind.PAGE, layout.CULTURE_PAGE, renderer.culture(DEFAULT_CULTURE), {})
     for former in continuity.formers(hb, view.stories, view.variant == "public"):
@@ -149,6 +156,11 @@ def _outline(view: View) -> tuple[dict[str, str], str]:
     rest = repr(dataclasses.replace(view, stories={}, lessons=lessons))
     return stories, "\n".join([rest, *stories, *stories.values()])
 
+
+PROPOSE_TEMPLATE = "handbook-propose.html"
+"""The theme template of the "Tell a story" form (theme/): the page's own script and styles, loaded on no other page."""
+EDIT_META = "handbook_edit"
+"""A story page's meta flag: the theme links the story's source file (from repo_url and edit_uri) on internal pages only."""
 
 FORMER_TEMPLATE = "handbook-former.html"
 """The theme template of an old address (theme/): a redirect in the page's head, and no indexing.

@@ -22,15 +22,17 @@ from .diagnostics import Diagnostic, error
 from .listings import LISTINGS, Listing
 
 LESSONS_DIR = "lessons"
+AUTHORS_DIR = "authors"  # authors/<id>.md: a named author's stories
 # Folders whose pages the plugin generates: a story inside one would collide.
-GENERATED_DIRS = tuple(listing.folder for listing in LISTINGS)
+GENERATED_DIRS = (*(listing.folder for listing in LISTINGS), AUTHORS_DIR)
 AWARDS = "awards.md"
 STATS = "stats.md"
 FOLLOW_UPS = "follow-ups.md"  # the open follow-ups: internal variant only
 PROPOSE = "propose.md"  # the "Tell a story" form: internal variant only
 LESSONS_INDEX = f"{LESSONS_DIR}/index.md"
+AUTHORS_INDEX = f"{AUTHORS_DIR}/index.md"
 # The renderer writes these (and the listings' pages) under these names: reserved by being listed here.
-GENERATED_PAGES = (AWARDS, STATS, FOLLOW_UPS, LESSONS_INDEX, PROPOSE)
+GENERATED_PAGES = (AWARDS, STATS, FOLLOW_UPS, LESSONS_INDEX, AUTHORS_INDEX, PROPOSE)
 CULTURE_PAGE = "culture.md"
 # Hand-written pages are internal unless they say otherwise; these two are public unless they do.
 PUBLIC_BY_DEFAULT = ("index.md", CULTURE_PAGE)
@@ -64,6 +66,11 @@ class Taken:
         if self.name.endswith(".md") and self.name != src and _key(site_path(src, directory_urls)) == _key(self.path):
             return text + f" (both would be served at {_address(self.path)})"
         return text
+
+
+def author_page(author_id: str) -> str:
+    """The src of an author's page."""
+    return f"{AUTHORS_DIR}/{author_id}.md"
 
 
 def site_path(src: str, directory_urls: bool = True) -> str:
@@ -121,6 +128,7 @@ def entries(theme: Iterable[str] = (), directory_urls: bool = True) -> list[Take
     for listing in LISTINGS:
         out.append(Taken(site_path(listing.index, directory_urls), listing.index, "the generated page"))
         out.append(Taken(f"{listing.folder}/", f"{listing.folder}/", "the generated page"))  # and its groups' pages
+    out.append(Taken(f"{AUTHORS_DIR}/", f"{AUTHORS_DIR}/", "the generated page"))  # the authors' pages
     out.append(Taken(FEED, FEED, "the generated feed"))
     out += [Taken(name, name, "the file MkDocs writes") for name in SITE_FILES]
     out.append(Taken(f"{SEARCH}/", f"{SEARCH}/", "the search index"))

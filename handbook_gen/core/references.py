@@ -57,6 +57,13 @@ def check(hb: Handbook, today: dt.date) -> list[Diagnostic]:
         if isinstance(by, str) and by not in hb.authors:
             line, col = doc.where(("clearance", "by"))
             problems.append(error("HB202", path, line, f"'clearance.by': unknown author '{by}'{_did_you_mean(by, hb.authors, 'add it to authors.yml')}", col=col))
+        follow_ups = data.get("follow_ups")
+        for i, item in enumerate(follow_ups if isinstance(follow_ups, list) else []):
+            owner = item.get("owner") if isinstance(item, dict) else None
+            if isinstance(owner, str) and _ID.match(owner) and owner not in hb.authors:
+                line, col = doc.where(("follow_ups", i, "owner"))
+                fix = _did_you_mean(owner, hb.authors, "add it to authors.yml")
+                problems.append(error("HB202", path, line, f"'follow_ups[{i}].owner': unknown author '{owner}'{fix}", col=col))
         date = data.get("date")
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
             continue

@@ -241,11 +241,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _ticket_url(value: str) -> str:
+    """Accept an absolute http(s) address with a host, and nothing else."""
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest.split("/", 1)[0].strip() or any(c.isspace() for c in value):
+        raise PydanticCustomError("value_error", "{error}", {"error": "an address starting with http:// or https://"})
+    return value
+
+
+# A ticket's address: the audit looks for it on the public site (quote None: not a phrase of a page's source).
+TicketUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=MAX_LINE), AfterValidator(one_line),
+                      AfterValidator(_ticket_url), Words(1, None)]
+
+
 class FollowUp(_Model):
     """An action taken or planned after the story."""
 
     title: Annotated[Label, NEVER] = Field(description="What is to be done.", examples=["Stagger cache expiry"])
     status: Annotated[FollowUpStatus, AS_IS] = Field("open", description="open (default), done or wontfix.", examples=["done"])
+    owner: Annotated[Id | None, NEVER] = Field(None, description="Who sees it done: an author id of authors.yml.", examples=["kmensah"])
+    due: Annotated[PlainDate | None, NEVER] = Field(None, description="When it is due, YYYY-MM-DD; the follow-ups page marks it overdue after that.",
+                                                    examples=["2024-07-01"])
+    link: Annotated[TicketUrl | None, NEVER] = Field(None, description="The ticket's address (http or https).", examples=["https://tickets.example.com/INC-1234"])
 
 
 class Award(_Model):

@@ -93,9 +93,15 @@ def stats(view: View, stories: Sequence[StoryView], taught: Mapping[str, Sequenc
     }
 
 
-def follow_ups(stories: Sequence[StoryView]) -> dict[str, Any]:
-    """Every open follow-up, by story, oldest story first, and the count of each state."""
-    oldest_first = sorted(stories, key=lambda s: (s.date, s.id))
-    items = [(s, [f for f in s.follow_ups if f.status == "open"]) for s in oldest_first]
+def follow_ups(stories: Sequence[StoryView], today: dt.date) -> dict[str, Any]:
+    """Every open follow-up with its story: by due date (undated last, then oldest story first),
+    each marked overdue when due before today; and the count of each state."""
+    items = [(s, f) for s in stories for f in s.follow_ups if f.status == "open"]
+    items.sort(key=lambda i: (i[1].due is None, i[1].due or today, i[0].date, i[0].id))  # stable: a story's own order kept
     states = Counter(f.status for s in stories for f in s.follow_ups)
-    return {"items": [(s, open_) for s, open_ in items if open_], "open": states["open"], "done": states["done"], "wontfix": states["wontfix"]}
+    return {
+        "items": [(s, f, f.due is not None and f.due < today) for s, f in items],
+        "stories": len({s.id for s, _ in items}),
+        "overdue": sum(1 for _, f in items if f.due is not None and f.due < today),
+        "open": states["open"], "done": states["done"], "wontfix": states["wontfix"],
+    }

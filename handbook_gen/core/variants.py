@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import projection
+from . import layout, projection, reading
 from .links import resolve, unlinker
 from .model import Handbook, Status, StoryEntry
 from .schema import Team
@@ -30,12 +30,17 @@ class Person:
     label: str
     named: bool
     team: str | None = None
+    page: str | None = None  # the src of their author page: only a named author has one
 
 
 @dataclass(frozen=True)
 class FollowUpView:
     title: str | None  # None in the public variant: only counts are public
     status: str
+    # Internal variant only, like the title:
+    owner: Person | None = None
+    due: dt.date | None = None
+    link: str | None = None
 
 
 @dataclass
@@ -66,6 +71,7 @@ class StoryView:
     detection: str | None = None
     time_to_detect: str | None = None
     time_to_resolve: str | None = None
+    reading_minutes: int = 1  # from the words this variant shows of the story
     # Internal variant only:
     internal: dict[str, Any] | None = None
     public_summary: str | None = None
@@ -85,6 +91,17 @@ class LessonView:
 
 
 @dataclass
+class AuthorView:
+    """A named author as one variant shows them, with the stories they told in it (newest first)."""
+
+    id: str
+    src: str
+    name: str
+    team: str | None
+    stories: list[str]
+
+
+@dataclass
 class PageView:
     src: str
     title: str | None
@@ -101,6 +118,7 @@ class View:
     pages: dict[str, PageView] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)  # teams.yml's entries, for the teams' listing pages
+    authors: dict[str, AuthorView] = field(default_factory=dict)  # named authors of the variant's stories, by name
     assets: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)  # every content or data src left out
 
@@ -127,7 +145,7 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     def body_of(src: str, body: Body) -> str:
         if not public:
             return body.boxed()
-        return body.public_text(unlinker(src, view.excluded, body.references))
+        return body.public_text(unlinker(src, view.excluded))
 
     for s in stories:
         view.stories[s.id] = _story_view(hb, s, public, story_ids, set(lessons), body_of(s.src, s.parsed))
@@ -139,6 +157,7 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     for src, p in pages.items():
         view.pages[src] = PageView(src, (projection.split(p.meta).public if public else dict(p.meta)).get("title"), body_of(src, p.parsed))
 
+    view.authors = _authors(hb, view.stories, public)
     used_tags = {t for s in view.stories.values() for t in s.tags}
     view.tags = {t: d for t, d in (hb.tags or {}).items() if not public or t in used_tags}
     used_teams = {t for s in view.stories.values() for t in s.teams}
@@ -175,7 +194,8 @@ def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], 
     m = s.meta
     # The public variant reads the story's projection: a field the schema never shows is not in it.
     data = projection.split(m).public if public else dict(m)
-    follow_ups = [FollowUpView(None, status) for status in data["follow_ups"]] if public else [FollowUpView(f.title, f.status) for f in m.follow_ups]
+    follow_ups = ([FollowUpView(None, status) for status in data["follow_ups"]] if public else
+                  [FollowUpView(f.title, f.status, _person(hb, f.owner, False) if f.owner else None, f.due, f.link) for f in m.follow_ups])
     award = data.get("award")
     view = StoryView(
         id=s.id,
@@ -204,6 +224,9 @@ def _story_view(hb: Handbook, s: StoryEntry, public: bool, story_ids: set[str], 
         time_to_detect=data.get("time_to_detect"),
         time_to_resolve=data.get("time_to_resolve"),
     )
+    # The reading time counts only what this variant's page shows: a public page's, only public text.
+    shown = [view.body, view.impact, view.detection, *view.five_whys, *view.contributing_factors, *view.lucky]
+    view.reading_minutes = reading.minutes(shown + [event for _, event in view.timeline])
     if not public:
         view.internal = m.internal
         view.public_summary = m.public_summary
@@ -226,7 +249,21 @@ def _person(hb: Handbook, author_id: str, public: bool) -> Person:
         return Person(author_id, False)
     name = projection.public_name(author) if public else author.name
     if name is not None:
-        return Person(name, True, author.team)
+        return Person(name, True, author.team, layout.author_page(author_id))
     if author.team:
         return Person(f"a member of the {author.team.replace('-', ' ')} team", False, author.team)
     return Person("a colleague", False)
+
+
+def _authors(hb: Handbook, stories: dict[str, StoryView], public: bool) -> dict[str, AuthorView]:
+    """The authors a variant names, each with the stories they told in it (newest first), sorted by
+    name: the public variant's are the named authors of its stories; the internal one's, all of authors.yml."""
+    found: dict[str, AuthorView] = {}
+    if not public:
+        for aid, author in hb.authors.items():
+            found[aid] = AuthorView(aid, layout.author_page(aid), author.name, author.team, [])
+    for sid, s in stories.items():
+        for aid, person in zip(hb.stories[sid].meta.authors, s.authors, strict=True):
+            if person.page is not None:  # only a named author has a page: the variant's own name for them
+                found.setdefault(aid, AuthorView(aid, person.page, person.label, person.team, [])).stories.append(sid)
+    return {a.id: a for a in sorted(found.values(), key=lambda a: (a.name.casefold(), a.id))}

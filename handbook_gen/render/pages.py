@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..core import graph, layout, similarity, statistics
 from ..core.lint import PLACEHOLDERS
-from ..core.listings import LISTINGS, YEARS, Listing, describer, label, namer, paginate, window
+from ..core.listings import LISTINGS, TEAMS, YEARS, Listing, describer, label, namer, paginate, window
 from ..core.schema import Story
 from ..core.variants import StoryView, Variant, View
 from .escape import html_escape, md_escape, md_tree, relative_link
@@ -70,13 +70,13 @@ class Renderer:
 
     # Pages -----------------------------------------------------------------
 
-    def story(self, story_id: str) -> str:
-        """Render a story page."""
+    def story(self, story_id: str, updated: dt.date | None = None) -> str:
+        """Render a story page; updated: the date of the last commit of its file, if git knows it."""
         s = self.view.stories[story_id]
         related = [self.view.stories[r] for r in self.related[s.id]]
         similar = set(self.similar[s.id])
         return self._render(
-            "story.md.j2", s.src, s=s, related=[r for r in related if r.id not in similar], similar=[r for r in related if r.id in similar],
+            "story.md.j2", s.src, s=s, updated=updated, related=[r for r in related if r.id not in similar], similar=[r for r in related if r.id in similar],
         )
 
     def lesson(self, lesson_id: str) -> str:
@@ -126,6 +126,8 @@ class Renderer:
         listings = [{listing.nav: listing.index} for listing in LISTINGS if listing.group(self.stories)]
         if listings:
             nav.append({"Stories": listings})
+        if self.view.authors:
+            nav.append({"Authors": layout.AUTHORS_INDEX})
         if self.stories:
             nav.append({"Statistics": layout.STATS})
         if self.view.variant is Variant.INTERNAL:
@@ -156,7 +158,13 @@ class Renderer:
             out[self.home_src] = self.home(DEFAULT_HOME)
         if self.view.variant is Variant.INTERNAL:
             # Follow-up titles are internal: the public variant gets no such page, only counts.
-            out[layout.FOLLOW_UPS] = self._render("follow_ups.md.j2", layout.FOLLOW_UPS, **statistics.follow_ups(self.stories))
+            out[layout.FOLLOW_UPS] = self._render("follow_ups.md.j2", layout.FOLLOW_UPS, **statistics.follow_ups(self.stories, self.today))
+        if self.view.authors:
+            authors = [(a, self._team(a.team)) for a in self.view.authors.values()]
+            out[layout.AUTHORS_INDEX] = self._render("authors_index.md.j2", layout.AUTHORS_INDEX, authors=authors)
+            for author, team in authors:
+                stories = [self.view.stories[sid] for sid in author.stories]
+                out[author.src] = self._render("author.md.j2", author.src, author=author, stories=stories, team=team, index=layout.AUTHORS_INDEX)
         return out
 
     def _group_pages(self, listing: Listing, key: str, stories: list[StoryView], description: str, name: str) -> dict[str, str]:
@@ -180,6 +188,13 @@ class Renderer:
         return out
 
     # Helpers ---------------------------------------------------------------
+
+    def _team(self, team: str | None) -> tuple[str, str | None] | None:
+        """An author's team: its name (teams.yml's, else its id) and its listing page when the variant has one."""
+        if team is None:
+            return None
+        page = TEAMS.page(team) if any(team in s.teams for s in self.stories) else None
+        return namer(TEAMS, self.view)(team), page
 
     def _render(self, template: str, src: str, **context: object) -> str:
         here = posixpath.dirname(src)

@@ -17,6 +17,7 @@ from typing import Any
 from ..core import continuity, layout, walk
 from ..core.loading import Handbook
 from ..core.variants import Variant, View
+from . import history
 from .escape import html_escape
 from .feed import feed
 from .pages import Renderer
@@ -78,13 +79,14 @@ def build(
     settings = (view.variant, site_name, site_url, feed_limit, directory_urls)
     kept = memo.start(renderer, settings) if memo is not None else _render
     outlines, outline = _outline(view) if memo is not None else ({}, "")
+    updated = history.last_updated(hb.docs_dir, [s.src for s in view.stories.values()])  # one git log for all
     for sid, story in view.stories.items():
         meta: dict[str, Any] = {"title": html_escape(story.title), "description": html_escape(story.summary)}
         if view.variant is Variant.INTERNAL:
             meta[EDIT_META] = True  # theme/partials/actions.html: an "Edit this story" link, internal only
         # A story page shows the story, its related stories and its lessons: nothing else.
-        shows = (outlines.get(sid), story.body, [outlines.get(r) for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons])
-        markdown = kept(story.src, shows, partial(renderer.story, sid))
+        shows = (outlines.get(sid), story.body, [outlines.get(r) for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons], updated.get(story.src))
+        markdown = kept(story.src, shows, partial(renderer.story, sid, updated.get(story.src)))
         table.pages[story.src] = Entry(story.src, Kind.STORY, sid, markdown, meta)
     for lid, lesson in view.lessons.items():
         meta = {"title": html_escape(lesson.title), "description": html_escape(lesson.summary)}

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from browsing import SCREENS, needs_chromium, served, tab
 from conftest import build_site, story
-from test_readers import article, links, nav_titles, text_of
+from test_readers import PALETTES, _serious, article, links, nav_titles, text_of
 from variant_support import clear, site_files
 
 from handbook_gen.core import layout
@@ -83,3 +85,63 @@ def test_a_content_file_in_the_authors_folder_is_an_error(make_handbook):
     assert [d.text() for d in problems if d.severity == "error"] == [
         "stories/authors/ada.png:1:1: error: HB205 'authors/ada.png' would take the place of the generated page 'authors/' in the site - rename or move it"]
     assert layout.AUTHORS_INDEX in layout.GENERATED_PAGES and layout.author_page("ada") == "authors/ada.md"
+
+
+# --- accessibility of the new pages: axe, both palettes, desktop and phone -----------------
+
+NEW_PAGES = {
+    "internal": ["authors/", "authors/ada/", "authors/nobody/", "follow-ups/", "2021/first-story/"],
+    "public": ["authors/", "authors/ada/", "2021/first-story/"],
+}
+
+
+@pytest.fixture(scope="module")
+def new_pages_sites(tmp_path_factory: pytest.TempPathFactory):
+    """authors_tree with tracked follow-ups, in the sample's configuration and theme (palettes,
+    colours), both variants built and served over HTTP."""
+    import shutil
+
+    from conftest import REPO, base_tree, write_tree
+
+    root = tmp_path_factory.mktemp("authors-a11y")
+    for name in ("overrides", "placeholder"):
+        shutil.copytree(REPO / name, root / name)
+    tree = authors_tree()
+    tree["stories"]["2021"]["first-story.md"] = story(
+        "The shared public story", date="2021-03-04", authors="[ada, quill]", extra="""\
+        visibility: public
+        teams: [platform]
+        follow_ups:
+          - {title: Rotate the keys, owner: quill, due: 2022-01-01, link: "https://tickets.example.com/INC-1"}
+          - {title: Write the runbook, status: done}
+        """)
+    write_tree(root, {"stories": base_tree()["stories"]})
+    write_tree(root, tree)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    clear(root, "first-story", "ada-public-newer", by="clerk")
+    sites = {variant: build_site(root, variant, root / "site" / variant) for variant in ("internal", "public")}
+    with served(sites) as urls:
+        yield urls
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("screen", list(SCREENS))
+@pytest.mark.parametrize("scheme", list(PALETTES))
+def test_the_new_pages_have_no_serious_accessibility_violation(new_pages_sites, browser, scheme, screen):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems: list[str] = []
+    for variant, base in new_pages_sites.items():
+        with tab(browser, screen) as page:
+            toggle = PALETTES[scheme]
+            if toggle:
+                page.goto(base)
+                page.locator(f'label[for="{toggle}"]').click()
+                page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
+            for address in NEW_PAGES[variant]:
+                response = page.goto(base + address)
+                assert response is not None and response.status == 200, (variant, address)
+                problems += [f"{variant} {address}: {v}" for v in _serious(axe.run(page).response)]
+    assert problems == [], "\n".join(problems)

@@ -165,6 +165,30 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, dict[str, str]], No
     return compare
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_theme_templates_kept() -> Any:
+    """Keep the theme's compiled templates for every build of the run, as `handbook serve` keeps them across rebuilds.
+
+    Each build makes a new theme environment, which compiled Material's templates again (half of
+    a small build's time). The cache is the preview's own (plugin/preview.py); Jinja checks each
+    template's source checksum, so a handbook's edited override is compiled afresh.
+    """
+    from mkdocs.theme import Theme
+
+    from handbook_gen.plugin.preview import Compiled
+
+    compiled, make = Compiled(), Theme.get_env
+
+    def get_env(theme: Theme) -> Any:
+        env = make(theme)
+        env.bytecode_cache = compiled
+        return env
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Theme, "get_env", get_env)
+        yield
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that takes the browser fixture `browser`, so the fast stage (scripts/test) leaves it out."""
     for item in items:

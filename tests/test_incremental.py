@@ -192,3 +192,15 @@ def test_a_file_added_to_the_theme_folder_during_a_preview_is_published(make_han
     finally:
         config.plugins.on_startup(command="build", dirty=False)
         os.environ.pop("HANDBOOK_VARIANT", None)
+
+
+def test_a_preview_draws_again_a_cached_image_that_changed_on_disk(preview):
+    from handbook_gen.plugin import sharing
+    from handbook_gen.render import social
+
+    root, site_dir, rebuild, _ = preview
+    assert sharing._PROVEN  # the first build's images, proven
+    image = next(path for path, _ in sharing._PROVEN.values() if path.parent == social.cache_dir(root))
+    image.write_bytes(b"not the image that was drawn")  # changed behind the preview's back
+    rebuild()
+    assert image.read_bytes().startswith(b"\x89PNG")  # not taken as proven: checked, and drawn again

@@ -34,6 +34,35 @@ IMAGES = layout.SOCIAL_IMAGES
 _OTHER_CARDS = ("social", "material/social")
 
 
+# Images this process found proven (drawn by a build here: their MAC holds), by cache folder
+# and card key, with the image file's stamp then: a preview's rebuild takes them as they were
+# while the file is untouched, rather than reading and checking every image again.
+_PROVEN: dict[tuple[Path, str], tuple[Path, tuple[int, int, int]]] = {}
+
+
+def _ensure_all(cards: list[social.Card], folder: Path) -> list[Path]:
+    """social.ensure_all, skipping the images proven earlier in this process and unchanged since."""
+    keys = [card.key() for card in cards]
+    found: dict[int, Path] = {}
+    for i, key in enumerate(keys):
+        hit = _PROVEN.get((folder, key))
+        if hit is not None and _stamp(hit[0]) == hit[1]:
+            found[i] = hit[0]
+    todo = [i for i in range(len(cards)) if i not in found]
+    found |= dict(zip(todo, social.ensure_all([cards[i] for i in todo], folder), strict=True))
+    _PROVEN.clear()  # only this build's images stay
+    _PROVEN.update({(folder, keys[i]): (path, _stamp(path)) for i, path in found.items()})
+    return [found[i] for i in range(len(cards))]
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1, -1)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 class Sharing:
     """The sharing meta and preview images of one build of one variant."""
 
@@ -69,7 +98,7 @@ class Sharing:
         site_card = social.page_card("", site, self.site_description)  # the site's name is its title
         root = Path(config.config_file_path or ".").absolute().parent
         folder = social.cache_dir(root)
-        *paths, site_path = social.ensure_all([*cards.values(), site_card], folder)
+        *paths, site_path = _ensure_all([*cards.values(), site_card], folder)
         published: set[str] = set()
 
         def publish(path: Path) -> str:

@@ -268,6 +268,9 @@ _ATTR = re.compile(rf"([^ \t\n\f=]+)(?:{_WS}*={_WS}*(?:\"([^\"]*)\"|'([^']*)'|([
 _SVG_PLAIN = frozenset(name for name in SVG if name == name.lower() and name not in ("title", "desc"))
 # An SVG attribute as the parser names it (`viewbox` becomes viewBox), from its lower-case spelling.
 _SVG_NAMES = {name.lower(): name for name in SVG_COMMON.union(*SVG.values())}
+# Elements the parser reads by rules of their own: a textarea's content is text up to its end tag
+# (unclosed, it takes in the rest of the page), a select keeps only some elements inside it.
+_OWN_RULES = frozenset({"textarea", "select"})
 # Attributes whose value the tables read (the others are allowed or refused by name alone).
 _READ = URLS | {"style", "id"} | {name for _, name in VALUES}
 
@@ -309,7 +312,7 @@ def _plainly_allowed(html: str) -> bool:
         namespace = "svg" if svg or name == "svg" else "html"
         if namespace == "svg" and name not in _SVG_PLAIN:
             return False
-        if namespace == "html" and name not in HTML:
+        if namespace == "html" and (name not in HTML or name in _OWN_RULES):
             return False
         attrs: dict[str, str] = {}
         for attr in _ATTR.finditer(attributes):

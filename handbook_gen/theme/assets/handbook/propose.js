@@ -5,9 +5,14 @@
    from repo_url and edit_uri), or, with neither set, the file is offered to download. */
 (function () {
   "use strict"
-  var script = document.currentScript
   var form = document.getElementById("hb-propose")
-  if (!form || !script) return
+  if (!form) return
+  /* The configuration's repo_url and edit_uri, which the page's template puts in its head. */
+  function setting(name) {
+    var meta = document.querySelector('meta[name="handbook-' + name + '"]')
+    return meta ? meta.content : ""
+  }
+  var repoUrl = setting("repo-url").replace(/\/+$/, "")
   var spelled = JSON.parse(form.dataset.spelled || "{}")
   var taken = new Set((form.dataset.taken || "").split(" ").filter(Boolean))
   var tried = false
@@ -125,19 +130,18 @@
 
   /* Where the repository takes a new file: edit_uri is edit/BRANCH/FOLDER/ (GitLab: -/edit/...). */
   function host() {
-    var repo = (script.dataset.repoUrl || "").replace(/\/+$/, "")
-    var match = /^\/?(-\/)?(?:edit|blob|tree)\/([^/]+)\/(.*?)\/?$/.exec(script.dataset.editUri || "")
-    if (!repo || !match) return null
+    var match = /^\/?(-\/)?(?:edit|blob|tree)\/([^/]+)\/(.*?)\/?$/.exec(setting("edit-uri"))
+    if (!repoUrl || !match) return null
     var gitlab = Boolean(match[1])
-    try { gitlab = gitlab || /gitlab/i.test(new URL(repo).hostname) } catch (e) { return null }
+    try { gitlab = gitlab || /gitlab/i.test(new URL(repoUrl).hostname) } catch (e) { return null }
     return { gitlab: gitlab, branch: match[2], folder: match[3] ? match[3] + "/" : "" }
   }
   function newFileUrl(where, path, text) {
     var branch = encodeURIComponent(where.branch)
     if (where.gitlab) {
-      return script.dataset.repoUrl.replace(/\/+$/, "") + "/-/new/" + branch + "/?file_name=" + encodeURIComponent(path) + "&content=" + encodeURIComponent(text)
+      return repoUrl + "/-/new/" + branch + "/?file_name=" + encodeURIComponent(path) + "&content=" + encodeURIComponent(text)
     }
-    return script.dataset.repoUrl.replace(/\/+$/, "") + "/new/" + branch + "?filename=" + encodeURIComponent(path) + "&value=" + encodeURIComponent(text)
+    return repoUrl + "/new/" + branch + "?filename=" + encodeURIComponent(path) + "&value=" + encodeURIComponent(text)
   }
 
   var where = host()

@@ -166,26 +166,34 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, dict[str, str]], No
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _compiled_theme_templates_kept() -> Any:
-    """Keep the theme's compiled templates for every build of the run, as `handbook serve` keeps them across rebuilds.
+def _compiled_templates_kept() -> Any:
+    """Keep compiled templates for every build of the run, as `handbook serve` keeps them across rebuilds.
 
-    Each build makes a new theme environment, which compiled Material's templates again (half of
-    a small build's time). The cache is the preview's own (plugin/preview.py); Jinja checks each
-    template's source checksum, so a handbook's edited override is compiled afresh.
+    Each build makes a new theme environment and a new renderer, which compiled Material's and the
+    handbook's templates again (most of a small build's time). The caches are the preview's own
+    (plugin/preview.py); Jinja checks each template's source checksum, so an edited override is
+    compiled afresh.
     """
     from mkdocs.theme import Theme
 
     from handbook_gen.plugin.preview import Compiled
+    from handbook_gen.render import Renderer
 
-    compiled, make = Compiled(), Theme.get_env
+    theme_code, page_code = Compiled(), Compiled()
+    make_env, make_renderer = Theme.get_env, Renderer.__init__
 
     def get_env(theme: Theme) -> Any:
-        env = make(theme)
-        env.bytecode_cache = compiled
+        env = make_env(theme)
+        env.bytecode_cache = theme_code
         return env
+
+    def renderer(self: Renderer, *args: Any, **kwargs: Any) -> None:
+        make_renderer(self, *args, **kwargs)
+        self.env.bytecode_cache = page_code
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Theme, "get_env", get_env)
+        patch.setattr(Renderer, "__init__", renderer)
         yield
 
 

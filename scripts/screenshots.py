@@ -13,7 +13,9 @@ Chromium (/usr/bin/chromium, never a downloaded browser) through Playwright. It 
   og:url and a relative og:image: the card then links the address this run serves it at;
 - screenshot-search.png: a Pagefind search from the header's box, filtered to one team;
 - screenshot-story.png: the top of a public story page;
-- screenshot-share.png: a public story's preview image, the file the build wrote, as is.
+- screenshot-share.png: a public story's preview image, the file the build wrote, as is;
+- screenshot-propose.png: the internal site's "Tell a story" form (an internal build of its
+  own), begun and sent too early: what its checks say beside the fields.
 
 The lesson screenshot (an internal page) is not made here. For repeatable pictures the
 build gets a fixed SOURCE_DATE_EPOCH, the browser may fetch nothing but the local server
@@ -47,13 +49,15 @@ CONFIG = REPO / "mkdocs.yml"
 SOURCE_DATE_EPOCH = "1735689600"  # 2025-01-01T00:00:00Z: the build date MkDocs writes (sitemap)
 TIMEOUT_MS = 30_000
 
-SHOTS = ("unfurl", "search", "story", "share")
+SHOTS = ("unfurl", "search", "story", "share", "propose")
 FILES = {name: f"screenshot-{name}.png" for name in SHOTS}
 
 # What the shots show: pages of the sample's public site, and the search typed.
 CULTURE = "culture/"
 STORY = "2021/shipped-someone-elses-installer/"
 SHARED_STORY = "2022/migration-locked-the-orders-table/"
+PROPOSE = "propose/"  # the "Tell a story" form, on the internal site
+PROPOSE_TITLE = "The deploy that waited for a holiday"
 QUERY = "customers"
 TEAM = "platform"
 
@@ -65,14 +69,14 @@ CHAT_MESSAGE = "Have a look at how we talk about failure:"
 # Building and serving -----------------------------------------------------------------------
 
 
-def build_public(dest: Path, config: Path = CONFIG) -> Path:
-    """Build the public variant of the handbook configured by `config` into dest; return dest."""
+def build_public(dest: Path, config: Path = CONFIG, variant: str = "public") -> Path:
+    """Build the public variant (or the one named) of the handbook configured by `config` into dest; return dest."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH))
     env.pop("HANDBOOK_VARIANT", None)
-    cmd = [sys.executable, "-m", "handbook_gen", "-f", str(config), "build", "--variant", "public", "-d", str(dest)]
+    cmd = [sys.executable, "-m", "handbook_gen", "-f", str(config), "build", "--variant", variant, "-d", str(dest)]
     done = subprocess.run(cmd, cwd=config.parent, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not (dest / "index.html").is_file():
-        raise RuntimeError(f"the public build failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        raise RuntimeError(f"the {variant} build failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return dest
 
 
@@ -361,6 +365,20 @@ def shoot_story(browser: Browser, base: str, out: Path, path: str = STORY) -> Pa
     return target
 
 
+def shoot_propose(browser: Browser, base: str, out: Path, path: str = PROPOSE) -> Path:
+    """The "Tell a story" form with a title given and sent too early: out/screenshot-propose.png."""
+    with local_tab(browser, base, viewport=DESKTOP) as page:
+        page.goto(base + path)
+        settle(page)
+        page.locator("#hb-title").fill(PROPOSE_TITLE)
+        page.locator("#hb-propose-go").click()  # the checks say what is missing, beside each field
+        page.evaluate("window.scrollTo(0, document.querySelector('article h1').getBoundingClientRect().top + window.scrollY - 70)")
+        page.mouse.move(DESKTOP["width"] - 1, DESKTOP["height"] - 1)
+        target = out / FILES["propose"]
+        page.screenshot(path=str(target), animations="disabled")
+    return target
+
+
 def copy_share(site: Path, site_url: str, out: Path, path: str = SHARED_STORY) -> Path:
     """A public story's preview image, copied as the build wrote it: out/screenshot-share.png."""
     values = card_meta((site / path / "index.html").read_text(encoding="utf-8"))
@@ -406,6 +424,10 @@ def make(out: Path, only: Sequence[str] = SHOTS, *, config: Path = CONFIG, site:
                 made.files["search"] = shoot_search(browser, base, out)
             if "story" in only:
                 made.files["story"] = shoot_story(browser, base, out)
+            if "propose" in only:  # an internal page: a site of its own
+                internal = build_public(Path(tmp) / "internal", config, "internal")
+                with serve(internal) as internal_base:
+                    made.files["propose"] = shoot_propose(browser, internal_base, out)
     return made
 
 

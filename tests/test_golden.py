@@ -17,13 +17,16 @@ from typing import Any
 import pytest
 from conftest import AUTHORS, lesson, story, write_tree
 
+from handbook_gen.core import layout
 from handbook_gen.core.clearance import with_clearance
+from handbook_gen.core.listings import LISTINGS
 from handbook_gen.core.model import Status
 from handbook_gen.core.validation import check
 from handbook_gen.core.variants import Variant, select
 from handbook_gen.render import Renderer, site
 
 TODAY = dt.date(2026, 11, 28)  # check and the renderer read no clock: the pages are the same any day
+GOLDEN = Path(__file__).parent / "golden"
 PAGE_SIZE = 2  # three or four stories of one team or tag: their group is cut into two pages
 FULL = """\
 kind: incident
@@ -126,13 +129,12 @@ def test_every_page_kind_meta_and_file_is_golden(handbook, golden, variant):
 
 
 def test_the_golden_handbook_has_every_page_kind():
-    """Hold the fixed handbook to its purpose: each variant's golden pages name every kind and listing page."""
-    for variant in Variant:
-        described = json.loads((Path(__file__).parent / "golden" / f"{variant.value}-table" / "pages.json").read_text(encoding="utf-8"))
-        kinds = {d["kind"] for d in described.values()}
-        assert kinds == {k.value for k in site.Kind}, variant
-        for src in ("index.md", "culture.md", "about.md", "awards.md", "stats.md", "lessons/index.md", "years/index.md",
-                    "teams/index.md", "teams/platform.md", "teams/platform/page/2.md", "tags/caching/page/2.md",
-                    "kinds/index.md", "severities/index.md", "2021/old-cache.md"):
-            assert src in described, (variant, src)
-    assert "follow-ups.md" in json.loads((Path(__file__).parent / "golden" / "internal-table" / "pages.json").read_text(encoding="utf-8"))
+    """Hold the fixed handbook to its purpose: its golden pages have every kind, every listing and paginated groups."""
+    described = {variant: json.loads((GOLDEN / f"{variant.value}-table" / "pages.json").read_text(encoding="utf-8")) for variant in Variant}
+    assert {d["kind"] for pages in described.values() for d in pages.values()} == {k.value for k in site.Kind}
+    for variant, pages in described.items():
+        for src in ("index.md", layout.CULTURE_PAGE, "about.md", layout.AWARDS, layout.STATS, layout.LESSONS_INDEX,
+                    "teams/platform.md", "teams/platform/page/2.md", "tags/caching/page/2.md", "2021/old-cache.md",
+                    *(listing.index for listing in LISTINGS)):
+            assert src in pages, (variant, src)
+    assert layout.FOLLOW_UPS in described[Variant.INTERNAL]

@@ -45,3 +45,20 @@ def test_a_link_or_image_outside_the_content_folder_is_an_error(make_handbook):
         ("stories/2021/first-story.md", 11, "HB208", "image to '../../assets/diagram.png', which is outside the content folder: the site never has it (move the file into it)"),
         ("stories/2021/first-story.md", 13, "HB208", "link to '../../notes.md', which is outside the content folder: the site never has it (move the file into it)"),
     ]
+
+
+def test_check_reads_each_target_as_the_unlinker_does(make_handbook):
+    # One reading of a target for both: percent-escapes undone (as MkDocs does), every srcset
+    # candidate a link, a folder's README.md its page.
+    body = (
+        "## What happened\n\nSee [the café](caf%C3%A9.png) and [the folder](folder/).\n\n"
+        '<img src="chart.png" srcset="chart.png 1x, chart-2x.png 2x" alt="x">\n'
+    )
+    root = make_handbook({"stories": {"2021": {
+        "first-story.md": story(body=body), "café.png": b"\x89PNG", "chart.png": b"\x89PNG",
+        "folder": {"README.md": "---\ntitle: Folder\n---\n\nA page.\n"},
+    }}})
+    _, problems = check(root / "stories", root, today=dt.date(2026, 11, 28))
+    assert [(d.line, d.code, d.message) for d in problems if d.code == "HB208"] == [
+        (13, "HB208", "image to 'chart-2x.png', which is no file of the handbook - did you mean 'chart.png'?"),
+    ]

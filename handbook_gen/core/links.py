@@ -1,18 +1,18 @@
-"""Links in Markdown and HTML bodies: which files a page links to, and unlinking left-out ones."""
+"""Links in Markdown and HTML bodies: which file a link target means, and unlinking left-out ones.
+
+The links are the ones segments.parse found, each with where it is written: unlinking edits
+those spans and reads nothing again."""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from urllib.parse import unquote
 
-from .segments import Editor, Kind, Segment, parse
+from . import layout
+from .segments import Editor, Kind, Link, Segment, parse
 
-# Possessive quantifiers (`*+`) never backtrack, so each pattern scans a text in linear time.
-_LINK = re.compile(r"(!?)\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\]\(\s*+<?([^)\s>]{1,2000}+)>?(?:\s++(?:\"[^\"]*+\"|'[^']*+'))?\s*+\)")
-_HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_REF_DEF = re.compile(r"^[ \t]{0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t].*)?$", re.MULTILINE)
-# A reference-style use: [text][label], [label][] or [label] (not an inline link or a definition).
-_REF_USE = re.compile(r"(!?)\[((?:[^\[\]]++|\[[^\[\]]*+\])*+)\](?:\[([^\[\]]*+)\])?(?![(\[:])")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 def resolve(target: str, src: str) -> str | None:
@@ -20,67 +20,81 @@ def resolve(target: str, src: str) -> str | None:
 
     A target outside the content folder resolves to a path starting with '..': it is no file
     of the handbook (the site has only what the content folder holds), never an external link.
+    Percent-escapes are undone, as MkDocs undoes them to find the file.
     """
     target = target.split("#", 1)[0].split("?", 1)[0]
-    if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("//"):
+    if not target or _SCHEME.match(target) or target.startswith("//"):
         return None
     base = "" if target.startswith("/") else posixpath.dirname(src)
-    return posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+    return posixpath.normpath(posixpath.join(base, unquote(target).lstrip("/")))
 
 
-def _hits(target: str | None, excluded: set[str]) -> bool:
-    """Tell whether a resolved target is a left-out file, also by its directory URL."""
-    if target is None:
-        return False
-    bare = target.rstrip("/")
-    return bool({target, bare + ".md", bare + "/index.md", bare.removesuffix(".html") + ".md"} & excluded)
+def files(target: str, src: str) -> list[str]:
+    """Every file of the content folder a link target on page `src` may mean; [] for an external link.
 
-
-def _leads_out(target: str, src: str, excluded: set[str]) -> bool:
-    """Tell whether a link leads to a left-out file, written relative to the page's source file
-    or, as a URL such as `../other-story/`, relative to the page's own directory URL."""
-    if _hits(resolve(target, src), excluded):
-        return True
+    The target is read relative to the page's source file or, as a URL such as `../other/`,
+    relative to the page's own directory URL; each reading may be the file itself, a page by
+    its directory URL (`x/`: x.md, x/index.md, x/README.md) or a page by its `.html` name."""
+    first = resolve(target, src)
+    if first is None:
+        return []
+    out = _forms(first)
     path = target.split("#", 1)[0].split("?", 1)[0]
     stem = src[: -len(".md")] if src.endswith(".md") else src
-    if path.endswith(".md") or path.startswith("/") or stem == "index" or stem.endswith("/index"):
-        return False
-    return _hits(resolve(target, stem + "/index.md"), excluded)
+    index = posixpath.basename(stem) in ("index", layout.README[: -len(".md")])
+    if not (path.endswith(".md") or path.startswith("/") or index):
+        out += _forms(resolve(target, stem + "/index.md") or "")
+    return out
 
 
-def _label(text: str) -> str:
-    return " ".join(text.lower().split())
+def _forms(target: str) -> list[str]:
+    bare = target.rstrip("/")
+    return [target, bare + ".md", bare + "/index.md", bare + "/" + layout.README, bare.removesuffix(".html") + ".md"]
 
 
-def unlinker(src: str, excluded: set[str], references: dict[str, str]) -> Editor:
+def leads_out(target: str, src: str, excluded: set[str]) -> bool:
+    """Tell whether a link on page `src` leads to a left-out file."""
+    return not excluded.isdisjoint(files(target, src))
+
+
+def unlinker(src: str, excluded: set[str]) -> Editor:
     """Return an editor for Body.public_text that turns links to left-out pages into plain
-    text and drops images of left-out files, in prose and raw HTML (never in code)."""
+    text and drops images of left-out files, in prose and raw HTML (never in code): a
+    Markdown link becomes its text, an image and a reference definition go, and an HTML
+    attribute's URL becomes `#`."""
 
     def edit(segment: Segment, source: str) -> list[tuple[int, int, str]]:
-        if segment.kind is Kind.DEFINITION:
-            m = _REF_DEF.match(source)
-            return [(0, len(source), "")] if m and _leads_out(m.group(2), src, excluded) else []
-        if segment.kind is Kind.HTML:
-            return [(m.start(1), m.end(1), "#") for m in _HTML_REF.finditer(source) if _leads_out(m.group(1), src, excluded)]
-        # Prose: matched on the text with code spans blanked, so a link written as code stays.
-        text = segment.text
-        edits: list[tuple[int, int, str]] = []
-        for m in _LINK.finditer(text):
-            if _leads_out(m.group(3), src, excluded):
-                edits.append((m.start(), m.end(), "" if m.group(1) else source[m.start(2) : m.end(2)]))
-        # Reference definitions are not prose (nothing renders them); a use of one that
-        # leads out becomes its text.
-        dropped = {label for label, target in references.items() if _leads_out(target, src, excluded)}
-        if dropped:
-            for m in _REF_USE.finditer(text):
-                if _label(m.group(3) or m.group(2)) in dropped:
-                    edits.append((m.start(), m.end(), "" if m.group(1) else source[m.start(2) : m.end(2)]))
+        out = [link for link in segment.links if leads_out(link.target, src, excluded)]
+        if any(link.span is None for link in out):
+            return [(0, len(source), "")]  # a link that cannot be placed: the segment goes
+        edits = []
+        for link in out:
+            assert link.span is not None
+            a, b = link.span[0] - segment.offset, link.span[1] - segment.offset
+            edits.append((a, b, _replacement(link, segment, source, out)))
         return edits
 
     return edit
 
 
+def _replacement(link: Link, segment: Segment, source: str, out: list[Link]) -> str:
+    """What a left-out link becomes: its text (with the left-out links inside it unlinked too), nothing, or `#`."""
+    if link.text is None:
+        return "" if segment.kind is Kind.DEFINITION else "#"
+    if link.image:
+        return ""
+    a, b = (x - segment.offset for x in link.text)
+    inner = sorted(((x.span[0] - segment.offset, x.span[1] - segment.offset, x) for x in out if x.span and a <= x.span[0] - segment.offset and x.span[1] - segment.offset <= b), key=lambda e: e[0])
+    parts: list[str] = []
+    cursor = a
+    for u, v, x in inner:
+        if u < cursor:
+            continue
+        parts += [source[cursor:u], _replacement(x, segment, source, out)]
+        cursor = v
+    return "".join(parts) + source[cursor:b]
+
+
 def unlink(text: str, src: str, excluded: set[str]) -> str:
     """Return a body's public text with links to left-out files unlinked (for callers holding text)."""
-    body = parse(text)
-    return body.public_text(unlinker(src, excluded, body.references))
+    return parse(text).public_text(unlinker(src, excluded))

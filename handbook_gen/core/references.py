@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import active_content, layout
+from . import active_content, layout, links
 from .diagnostics import Diagnostic, error
 from .frontmatter import Document
-from .links import resolve
 from .listings import LISTINGS
 from .loading import Handbook
 from .schema import ID_PATTERN
@@ -113,6 +112,7 @@ def _did_you_mean(value: str, known: Iterable[str], fix: str) -> str:
 def _links(hb: Handbook) -> list[Diagnostic]:
     """A link or image in a body must point at a file of the handbook (or a generated page)."""
     files = set(hb.sources) | set(hb.assets)
+    known = files | _GENERATED
     problems: list[Diagnostic] = []
     bodies = [(s.src, s.path, s.parsed) for s in hb.stories.values()] + [(src, path, body) for _, path, _, body in hb.rejected for src in [_src(hb, path)]]
     bodies += [(e.src, e.path, e.parsed) for e in hb.lessons.values()] + [(p.src, p.path, p.parsed) for p in hb.pages.values()]
@@ -120,9 +120,10 @@ def _links(hb: Handbook) -> list[Diagnostic]:
         for link in body.links:
             if active_content.url_runs_script(html.unescape(unquote(link.target))):
                 continue  # script, reported as such (HB310)
-            target = resolve(link.target, src)
-            if target is None or _exists(target, files) or _exists(resolve(link.target, src[: -len(".md")] + "/index.md") or "", files):
+            meant = links.files(link.target, src)
+            if not meant or _exists(meant, known):
                 continue
+            target = meant[0]
             what = "image" if link.image else "link"
             hint = difflib.get_close_matches(target, sorted(files), n=1, cutoff=0.8)
             fix = f" - did you mean '{posixpath.relpath(hint[0], posixpath.dirname(src) or '.')}'?" if hint else ""
@@ -138,8 +139,6 @@ def _src(hb: Handbook, path: str) -> str:
 _GENERATED = {*layout.GENERATED_PAGES, layout.CULTURE_PAGE, layout.FEED, layout.INDEX}
 
 
-def _exists(target: str, files: set[str]) -> bool:
-    """A file, a page by its directory URL, or a generated page."""
-    bare = target.rstrip("/")
-    forms = {target, bare + ".md", bare + "/index.md", bare.removesuffix(".html") + ".md", bare + "/README.md", "index.md" if not bare else bare}
-    return bool(forms & (files | _GENERATED)) or bare.split("/", 1)[0] in layout.GENERATED_DIRS
+def _exists(meant: list[str], known: set[str]) -> bool:
+    """A file a target may mean is one of the handbook's, a generated page, or in a generated folder."""
+    return not known.isdisjoint(meant) or meant[0].split("/", 1)[0] in layout.GENERATED_DIRS

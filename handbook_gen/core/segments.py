@@ -13,11 +13,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from . import active_content, comments
@@ -32,6 +32,28 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 _MD.validateLink = lambda url: True  # type: ignore[method-assign]
 # Inline parsing is done here, piece by piece (see _parse_inline).
 _MD.core.ruler.disable("inline")
+
+
+def _spanned(rule: Callable[[StateInline, bool], bool], made: str, opener: int) -> Callable[[StateInline, bool], bool]:
+    """Wrap a markdown-it inline rule so each token of type `made` it makes says where it is
+    written: meta["span"] = (start, end, text start, text end) in the parsed text (a link's
+    text between `[` or `![` and `]`; none for inline HTML)."""
+
+    def spanned(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent and len(state.tokens) > count:
+            text_end = state.md.helpers.parseLinkLabel(state, start + opener - 1, True) if opener else -1
+            token = next(t for t in state.tokens[count:] if t.type == made)  # after any pending text
+            token.meta["span"] = (start, state.pos, start + opener, text_end) if opener else (start, state.pos)
+        return True
+
+    return spanned
+
+
+for _rule, _made, _opener in (("link", "link_open", 1), ("image", "image", 2), ("html_inline", "html_inline", 0)):
+    _MD.inline.ruler.at(_rule, _spanned(next(r.fn for r in _MD.inline.ruler.__rules__ if r.name == _rule), _made, _opener))
 # Some inline rules (emphasis joining, link labels) take time growing with the square of a
 # paragraph's length; a paragraph longer than this is read in pieces of about this size,
 # so any body parses in time linear in its length. Real paragraphs are far shorter.
@@ -69,6 +91,7 @@ class Segment:
     end: int
     text: str
     offset: int = 0  # where the text starts in the body (prose and HTML: the text is the source)
+    links: tuple[Link, ...] = ()  # the links written in it (a definition: the one it defines)
 
 
 @dataclass(frozen=True)
@@ -81,11 +104,18 @@ class Section:
 
 @dataclass(frozen=True)
 class Link:
-    """A link or image target written in the body, outside code."""
+    """A link or image target written in the body, outside code, with where it is written.
+
+    span: body offsets of what unlinking replaces: a Markdown link or image as a whole
+    (`[text](target)`, `[text][label]`), a reference definition's line, or the URL in an HTML
+    attribute. text: body offsets of a Markdown link's text, which stays when it is unlinked.
+    None where the source could not be placed (unlinking then drops the whole segment)."""
 
     line: int  # 0-based body line
     target: str
     image: bool
+    span: tuple[int, int] | None = None
+    text: tuple[int, int] | None = None
 
 
 @dataclass
@@ -120,10 +150,13 @@ class Body:
                 for i, row in enumerate(seg.text.split("\n")):
                     yield seg.start + i, row
 
-    def public_text(self, edit: Editor | None = None) -> str:
+    def public_text(self, edit: Editor | None = None, rounds: int = 4) -> str:
         """Return the body as the public variant shows it: no internal sections, no comments.
 
-        `edit` may change prose and raw HTML, never code.
+        `edit` may change prose and raw HTML, never code. Text it changed is read again and
+        edited again (at most `rounds` times): what an edit joins (a `[` before an unlinked
+        link with a `](...)` after it) may be a link of its own. Text that then reads as
+        malformed is never shown: it is empty.
         """
         self._refuse_malformed()
         lines = self.lines
@@ -138,19 +171,25 @@ class Body:
         edits = [(a, b, "") for a, b in cuts]
         if edit is not None:
             for seg in self.segments:
-                if seg.kind in (Kind.PROSE, Kind.HTML, Kind.DEFINITION):
+                if seg.kind in (Kind.PROSE, Kind.HTML, Kind.DEFINITION, Kind.COMMENT):  # a comment's block: what follows it
                     source = self.text[seg.offset : seg.offset + len(seg.text)]
                     edits += [(seg.offset + a, seg.offset + b, new) for a, b, new in edit(seg, source)]
         parts: list[str] = []
         cursor = 0
-        for a, b, new in sorted(edits, key=lambda e: (e[0], -e[1])):
+        edited = False
+        for i, (a, b, new) in sorted(enumerate(edits), key=lambda e: (e[1][0], -e[1][1])):
             if a < cursor:
                 continue  # inside a cut or an earlier edit
             parts.append(self.text[cursor:a])
             parts.append(new)
             cursor = b
+            edited = edited or i >= len(cuts)
         parts.append(self.text[cursor:])
-        return "".join(parts)
+        text = "".join(parts)
+        if not edited or rounds <= 1:
+            return text
+        again = parse(text)
+        return "" if has_errors(again.problems) else again.public_text(edit, rounds - 1)
 
     def boxed(self) -> str:
         """Return the body with every internal section in an 'Internal only' box."""
@@ -225,15 +264,19 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
             start, end = token.map
             raw = "\n".join(lines[start:end])
             kind = Kind.COMMENT if raw.lstrip().startswith("<!--") else Kind.HTML
-            body.segments.append(Segment(kind, start, end, raw, offsets[start]))
             html_lines.update(range(start, end))
-            _comments_in(body, offsets[start], offsets[start] + len(raw), text, offsets)
-            _scan_html(body, raw, start)
+            spans = _comments_in(body, offsets[start], offsets[start] + len(raw), text, offsets)
+            found = _scan_html(body, raw, start, offsets[start])
             if kind is Kind.HTML and end - start > 2 and _MARKDOWN_INSIDE.search(lines[start]):
                 # md_in_html renders the lines inside such a block as Markdown: read them as such.
                 inner = parse("\n".join(lines[start + 1 : end - 1]), path, first_line + start + 1)
-                body.links += [Link(start + 1 + link.line, link.target, link.image) for link in inner.links]
+                moved = [_moved(link, start + 1, offsets[start + 1]) for link in inner.links]
+                body.links += moved
+                found += moved
                 body.active += [(start + 1 + line, what) for line, what in inner.active]
+            elif kind is Kind.COMMENT:
+                found += _after_comment(body, raw, spans, start, offsets[start], path)
+            body.segments.append(Segment(kind, start, end, raw, offsets[start], tuple(found)))
         elif token.type == "inline" and token.map:
             row.append(token)  # table cells of one row share their line: read them together
     if row:
@@ -245,6 +288,22 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
     return body
 
 
+def _after_comment(body: Body, raw: str, spans: list[tuple[int, int]], line: int, offset: int, path: str) -> list[Link]:
+    """Read what follows a block's opening comment on its last line as Python-Markdown does:
+    as Markdown (CommonMark keeps it in the HTML block). Return its links."""
+    close = spans[0][1] if spans else len(raw)
+    tail = raw[close:]
+    if not tail.strip():
+        return []
+    lead = len(tail) - len(tail.lstrip())
+    here = line + raw.count("\n", 0, close + lead)
+    inner = parse(tail[lead:], path, body.first_line + here)
+    moved = [_moved(link, here, offset + close + lead) for link in inner.links]
+    body.links += moved
+    body.active += [a for a in ((here + at, what) for at, what in inner.active) if a not in body.active]
+    return moved
+
+
 def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
     """Record a prose segment with code spans and inline HTML blanked, and its links."""
     assert tokens[0].map is not None
@@ -253,48 +312,118 @@ def _inline(body: Body, tokens: list[Token], offsets: list[int]) -> None:
     source = body.text[begin:finish]
     blanked = list(source)
     code = list(source)  # the source with only code spans blanked: the HTML a browser may see
+    links: list[Link] = []
     cursor = 0
     line = start
-    for child in (c for token in tokens for c in token.children or []):
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-        elif child.type == "code_inline":
-            span = _find_code_span(source, cursor, child.markup)
-            if span:
-                a, b = span
-                for i in range(a, b):
-                    if blanked[i] != "\n":
-                        blanked[i] = code[i] = " "
-                line += source.count("\n", cursor, b)
-                cursor = b
-        elif child.type == "html_inline":
-            at = source.find(child.content, cursor)
-            if at != -1:
-                b = at + len(child.content)
-                for i in range(at, b):
-                    if blanked[i] != "\n":
-                        blanked[i] = " "
-                here = line
-                line += child.content.count("\n")
-                if child.content.startswith("<!--"):
-                    body.comments.append((begin + at, begin + b))
-                    _near_miss(body, child.content, here)
-                else:
-                    _scan_html(body, child.content, here, active=False)  # read with its paragraph, below
-                    body.segments.append(Segment(Kind.HTML, here, here + 1 + child.content.count("\n"), child.content, begin + at))
-                cursor = b
-        elif child.type in ("link_open", "image"):
-            target = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
-            body.links.append(Link(line, target, child.type == "image"))
-            problem = active_content.url_problem(html.unescape(unquote(target)), "a link" if child.type == "link_open" else "an image")
-            if problem:
-                body.active.append((line, problem))
+    placed = any(c.type in _PLACED for token in tokens for c in token.children or [])
+    places = _placers(tokens, body.text, offsets) if placed else [None] * len(tokens)
+    for token, place in zip(tokens, places, strict=True):
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "code_inline":
+                span = _find_code_span(source, cursor, child.markup)
+                if span:
+                    a, b = span
+                    for i in range(a, b):
+                        if blanked[i] != "\n":
+                            blanked[i] = code[i] = " "
+                    line += source.count("\n", cursor, b)
+                    cursor = b
+            elif child.type == "html_inline":
+                span = child.meta.get("span")
+                # Where the parser read it (after an escaped `\<`, which is text), else the next place it is written.
+                at = place(span[0]) - begin if span and place else source.find(child.content, cursor)
+                if at != -1:
+                    b = at + len(child.content)
+                    for i in range(at, b):
+                        if blanked[i] != "\n":
+                            blanked[i] = " "
+                    here = line
+                    line += child.content.count("\n")
+                    if child.content.startswith("<!--"):
+                        body.comments.append((begin + at, begin + b))
+                        _near_miss(body, child.content, here)
+                    else:
+                        found = _scan_html(body, child.content, here, begin + at, active=False)  # read with its paragraph, below
+                        body.segments.append(Segment(Kind.HTML, here, here + 1 + child.content.count("\n"), child.content, begin + at, tuple(found)))
+                    cursor = b
+            elif child.type in ("link_open", "image"):
+                target = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
+                link = Link(line, target, child.type == "image", *_placed(child.meta.get("span"), place))
+                body.links.append(link)
+                links.append(link)
+                problem = active_content.url_problem(html.unescape(unquote(target)), "a link" if child.type == "link_open" else "an image")
+                if problem:
+                    body.active.append((line, problem))
     prose = "".join(blanked)
-    body.segments.append(Segment(Kind.PROSE, start, end, prose, begin))
+    body.segments.append(Segment(Kind.PROSE, start, end, prose, begin, tuple(links)))
     _scan_paragraph(body, "".join(code), start)
     for i, row in enumerate(prose.split("\n")):
         for what in active_content.in_attribute_list(row):
             body.active.append((start + i, what))
+
+
+# Inline tokens whose place in the body is wanted: the others' is never worked out.
+_PLACED = frozenset({"link_open", "image", "html_inline"})
+# Turns an offset in an inline token's content into one in the body; None if it cannot.
+Placer = Callable[[int], int] | None
+
+
+def _placers(tokens: list[Token], text: str, offsets: list[int]) -> list[Placer]:
+    """Place each inline token's content in the body. Its lines are the source lines of its
+    map with their block markup (indentation, `>`, list markers, `#`) cut, or, for the cells
+    of a table row, parts of the row's one line, in order."""
+    out: list[Placer] = []
+    cursors: dict[int, int] = {}  # line -> where the next cell may start
+    for token in tokens:
+        assert token.map is not None
+        starts: list[tuple[int, int]] = []  # (content offset, body offset) of each content line
+        at_content = 0
+        for k, part in enumerate(token.content.split("\n")):
+            i = token.map[0] + k
+            if i + 1 >= len(offsets):
+                starts = []
+                break
+            row = text[offsets[i] : offsets[i + 1] - 1]
+            col = len(row.rstrip()) - len(part.rstrip())  # what the block's markup cut from the line's start
+            if col < cursors.get(i, 0) or row[col : col + len(part)] != part:
+                col = row.find(part, cursors.get(i, 0))
+            if col < 0:
+                starts = []
+                break
+            cursors[i] = col + len(part)
+            starts.append((at_content, offsets[i] + col))
+            at_content += len(part) + 1
+        out.append(_placer(starts) if starts else None)
+    return out
+
+
+def _placer(starts: list[tuple[int, int]]) -> Callable[[int], int]:
+    lines = [c for c, _ in starts]
+
+    def place(at: int) -> int:
+        content, body = starts[bisect_right(lines, at) - 1]
+        return body + at - content
+
+    return place
+
+
+def _placed(span: Any, place: Placer) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The body spans of a link and of its text, from the content offsets the parser gave."""
+    if span is None or place is None:
+        return None, None
+    start, end, text_start, text_end = span
+    return (place(start), place(end)), (place(text_start), place(text_end))
+
+
+def _moved(link: Link, lines: int, offset: int) -> Link:
+    """A link of a part of the body parsed on its own, placed in the whole body."""
+
+    def move(span: tuple[int, int] | None) -> tuple[int, int] | None:
+        return (span[0] + offset, span[1] + offset) if span else None
+
+    return Link(link.line + lines, link.target, link.image, move(link.span), move(link.text))
 
 
 def _unclosed(token: Token, lines: list[str]) -> bool:
@@ -323,7 +452,12 @@ def _parse_inline(content: str, env: dict[str, Any]) -> tuple[list[Token], bool]
             text.content = piece
             children.append(text)
         else:
-            _MD.inline.parse(piece.strip("\n") if end < len(content) else piece, _MD, env, children)
+            part = piece.strip("\n") if end < len(content) else piece
+            shift, first = start + len(piece) - len(piece.lstrip("\n")) if end < len(content) else start, len(children)
+            _MD.inline.parse(part, _MD, env, children)
+            for token in children[first:] if shift else ():  # spans in offsets of the whole content
+                if "span" in token.meta:
+                    token.meta["span"] = tuple(x + shift for x in token.meta["span"])
         start = end
     return children, dense
 
@@ -346,7 +480,11 @@ def _definitions(body: Body, tokens: list[Token], lines: list[str], offsets: lis
             covered[token.map[0] : token.map[1]] = b"\x01" * (token.map[1] - token.map[0])
     for i, row in enumerate(lines):
         if not covered[i] and row.strip():
-            body.segments.append(Segment(Kind.DEFINITION, i, i + 1, row, offsets[i]))
+            # The target a line defines, read by the same parser (a title alone on a line defines none).
+            env: dict[str, Any] = {}
+            _MD.parse(row.lstrip(" >"), env)
+            defined = [Link(i, ref.get("href", ""), False, (offsets[i], offsets[i] + len(row))) for ref in env.get("references", {}).values()]
+            body.segments.append(Segment(Kind.DEFINITION, i, i + 1, row, offsets[i], tuple(defined[:1])))
 
 
 def _find_code_span(source: str, cursor: int, markup: str) -> tuple[int, int] | None:
@@ -380,10 +518,11 @@ def _backslashes_before(source: str, i: int) -> int:
     return n
 
 
-def _comments_in(body: Body, begin: int, end: int, text: str, offsets: list[int]) -> None:
+def _comments_in(body: Body, begin: int, end: int, text: str, offsets: list[int]) -> list[tuple[int, int]]:
     """Record every comment of an HTML block (found as a browser finds them: comments.spans)
-    and check near-miss markers in it."""
-    for start, stop in comments.spans(text[begin:end]):
+    and check near-miss markers in it; return their spans in the block."""
+    found = comments.spans(text[begin:end])
+    for start, stop in found:
         at, stop = begin + start, begin + stop
         comment = text[at:stop]
         line = bisect_right(offsets, at) - 1
@@ -392,6 +531,7 @@ def _comments_in(body: Body, begin: int, end: int, text: str, offsets: list[int]
         if comment.strip() not in (OPEN, CLOSE) or whole_line != comment.strip():
             _near_miss(body, comment, line)
             body.comments.append((at, stop))
+    return found
 
 
 # CommonMark autolinks (`<https://...>`, `<name@host>`): links, checked as such, not tags.
@@ -414,30 +554,84 @@ def _scan_paragraph(body: Body, markup: str, start: int) -> None:
         body.active.append((start + at - 1, what))
 
 
-class _Refs(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.refs: list[tuple[int, str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("src", "href", "srcset", "poster", "data") and value:
-                self.refs.append((self.getpos()[0], value.split()[0] if name == "srcset" else value, name != "href"))
-
-    handle_startendtag = handle_starttag
+# Attributes that hold a URL a browser fetches or follows (srcset: a list of them).
+_URL_ATTRIBUTES = frozenset({"src", "href", "srcset", "poster", "data"})
+_MAY_HOLD_URL = re.compile(r"src|href|poster|data", re.IGNORECASE)
+# A start tag's name, then each attribute as the HTML tokenizer reads one: a name up to
+# space, `/`, `>` or `=` (its first character may be `=`), then maybe `=` and a value.
+_TAG_NAME = re.compile(r"<[^\s/>]+")
+_ATTRIBUTE = re.compile(r"""[\s/]*([^\s/>][^\s/>=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+_CANDIDATE = re.compile(r"[^\s,][^\s]*")  # a srcset candidate's URL (descriptors and commas skipped below)
 
 
-def _scan_html(body: Body, raw: str, line: int, active: bool = True) -> None:
-    """Record the links of raw HTML written in the body and, if `active`, what the allowlist refuses in it."""
+def _refs(raw: str) -> list[tuple[int, int, int, str, bool]]:
+    """The URLs of the elements of an HTML fragment, as a browser parses it: (0-based line,
+    start, end, target, image). A value is placed in its start tag only where the text there reads as
+    the parser's value; one that cannot be placed has the span (-1, -1)."""
+    if not _MAY_HOLD_URL.search(raw):
+        return []  # no attribute that could hold one: no parse
+    out: list[tuple[int, int, int, str, bool]] = []
+    for node in active_content.walk(active_content.parse(raw)):
+        attrs = getattr(node, "attrs", None) or {}
+        wanted = {k: v for k, v in attrs.items() if k in _URL_ATTRIBUTES and v}
+        if not wanted or node.origin_offset is None:
+            continue
+        spans = _attribute_spans(raw, node.origin_offset)
+        for name, value in wanted.items():
+            a, b = spans.get(name, (-1, -1))
+            if a < 0 or html.unescape(raw[a:b]) != value:
+                a, b = -1, -1  # written in a way not read here: never edited in place
+            pieces = _candidates(raw, a, b) if name == "srcset" and a >= 0 else [(a, b)]
+            for u, v in pieces:
+                target = html.unescape(raw[u:v]) if u >= 0 else (value.split()[0] if name == "srcset" else value)
+                line = raw.count("\n", 0, u) if u >= 0 else (node.origin_line or 1) - 1
+                out.append((line, u, v, target, name != "href"))
+    return out
+
+
+def _attribute_spans(raw: str, at: int) -> dict[str, tuple[int, int]]:
+    """The span of each attribute's value (quotes cut) in the start tag at `at`; the first of a name wins."""
+    spans: dict[str, tuple[int, int]] = {}
+    name = _TAG_NAME.match(raw, at)
+    k = name.end() if name else len(raw)
+    while k < len(raw) and raw[k] != ">" and (m := _ATTRIBUTE.match(raw, k)) and m.end() > k:
+        k = m.end()
+        a, b = m.span(2)
+        if m.group(2) and m.group(2)[0] in "\"'":
+            a, b = a + 1, b - 1
+        spans.setdefault(m.group(1).lower(), (a, b) if m.group(2) is not None else (b, b))
+    return spans
+
+
+def _candidates(raw: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The spans of the URLs of a srcset value (`a.png 1x, b.png 2x`): each candidate's first
+    word, a comma at its end cut off; what follows it up to a comma is its descriptor."""
+    out: list[tuple[int, int]] = []
+    k = a
+    while (m := _CANDIDATE.search(raw, k, b)) is not None:
+        u, v = m.span()
+        if raw[v - 1] == ",":
+            v = u + len(raw[u:v].rstrip(","))
+            k = m.end()
+        else:
+            comma = raw.find(",", v, b)
+            k = b if comma < 0 else comma + 1
+        out.append((u, v))
+    return out
+
+
+def _scan_html(body: Body, raw: str, line: int, offset: int, active: bool = True) -> list[Link]:
+    """Record the links of raw HTML written in the body (at a body line and offset) and, if
+    `active`, what the allowlist refuses in it; return the links."""
     if active:
         for at, what in active_content.in_html(raw):
             body.active.append((line + at - 1, what))
-    raw = comments.blank(raw)
-    refs = _Refs()
-    refs.feed(raw)
-    refs.close()
-    for at, target, image in refs.refs:
-        body.links.append(Link(line + at - 1, target, image))
+    found = [
+        Link(line + at, target, image, (offset + a, offset + b) if a >= 0 else None)
+        for at, a, b, target, image in _refs(raw)
+    ]
+    body.links += found
+    return found
 
 
 def _near_miss(body: Body, comment: str, line: int) -> None:

@@ -18,7 +18,7 @@ from mkdocs.structure.pages import Page
 from ..core import active_content, comments
 from ..core.diagnostics import Diagnostic
 from ..core.variants import Variant
-from ..render.pages import md_escape
+from ..render.escape import md_escape
 from ..render.site import THEME_DIR
 
 # The banner partial is read from the package itself: a handbook's overrides must not be

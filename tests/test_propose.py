@@ -316,6 +316,37 @@ def test_empty_required_fields_show_an_error_beside_each(forms, browser, screen)
         context.close()
 
 
+@needs_chromium
+def test_blame_language_is_a_warning_beside_its_field_that_a_second_press_goes_past(forms, browser, cli):
+    roots, urls = forms
+    context = browser.new_context(**SCREENS["desktop"])
+    seen: list[str] = []
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        offline(tab, urls["github"], seen)
+        tab.goto(urls["github"] + "propose/")
+        fill(tab, {**ANSWERS, "hb-happened": "It was human error, plainly."})
+        tab.locator("#hb-propose-go").click()
+        note = tab.locator("#hb-happened-error").inner_text()
+        assert "human error" in note and "system condition" in note  # check's own advice (core/lint.py)
+        assert tab.locator("#hb-happened").get_attribute("aria-invalid") is None  # a warning, not an error
+        assert "press the button again" in tab.locator("#hb-propose-result").inner_text() and seen == []
+        tab.locator("#hb-propose-go").click()
+        tab.wait_for_url("https://github.com/**")
+    finally:
+        context.close()
+    query = parse_qs(urlsplit(seen[0]).query)
+    target = roots["github"] / query["filename"][0]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(query["value"][0], encoding="utf-8")
+    try:
+        rows = json.loads(cli(roots["github"], "check", "--format", "json").stdout)
+    finally:
+        target.unlink()
+    assert [r["code"] for r in rows if r["code"] != "HB402"] == ["HB401"]  # what the form warned of, and nothing else
+
+
 PALETTES = {"default": None, "slate": "__palette_1"}
 SERIOUS = ("serious", "critical")
 

@@ -42,7 +42,7 @@ HTML: dict[str, frozenset[str]] = {
     # The "Tell a story" form (render/templates/propose.md.j2): fields without names (no DOM
     # clobbering) and no action (nothing is sent anywhere: its script reads the fields). The
     # data- attributes hold what the page was built with (bounds, placeholders).
-    "form": frozenset({"novalidate", "data-folder", "data-taken", "data-spelled", "data-internal"}),
+    "form": frozenset({"novalidate", "data-folder", "data-taken", "data-spelled", "data-internal", "data-rules"}),
     "fieldset": frozenset({"aria-describedby", "data-min", "data-max"}),
     "legend": frozenset(),
     "label": frozenset({"for"}),

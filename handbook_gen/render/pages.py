@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..core import graph, layout, similarity, statistics
-from ..core.lint import PLACEHOLDERS
+from ..core.lint import PLACEHOLDERS, RULES
 from ..core.listings import LISTINGS, TEAMS, YEARS, Listing, describer, label, namer, paginate, window
 from ..core.schema import Story
 from ..core.variants import StoryView, Variant, View
@@ -110,6 +110,7 @@ class Renderer:
         return self._render(
             "propose.md.j2", layout.PROPOSE, f=story_form(), folder=folder, taken=sorted(taken),
             spelled=json.dumps({chr(k): v for k, v in _SPELLED.items()}, ensure_ascii=False), placeholders=PLACEHOLDERS,
+            rules=json.dumps([(pattern.pattern, advice) for pattern, advice in RULES]),  # blame language, as check warns of it
             whys=[PLACEHOLDERS["why_1"], PLACEHOLDERS["why_2"]],  # as `handbook new` writes them
             authors_list=sorted(((k, a.name) for k, a in authors.items()), key=lambda p: p[1].lower()),
             lessons_list=sorted(((k, l.title) for k, l in self.view.lessons.items()), key=lambda p: p[1].lower()),

@@ -15,7 +15,9 @@
   var repoUrl = setting("repo-url").replace(/\/+$/, "")
   var spelled = JSON.parse(form.dataset.spelled || "{}")
   var taken = new Set((form.dataset.taken || "").split(" ").filter(Boolean))
+  var rules = JSON.parse(form.dataset.rules || "[]").map(function (rule) { return [new RegExp(rule[0], "i"), rule[1]] })
   var tried = false
+  var warned = ""  // the warnings shown at the last press: pressing again with the same ones goes on
 
   function $(id) { return document.getElementById(id) }
   function value(id) { return $(id).value.replace(/\r\n?/g, "\n").trim() }
@@ -73,9 +75,19 @@
     "hb-teams": function () { return count("hb-teams", "team") },
   }
 
-  /* Show a field's problem beside it (its describedby) and mark its controls invalid. */
-  function show(id, problem) {
-    $(id + "-error").textContent = problem
+  /* Blame language in a text, as `handbook check` warns of it (core/lint.py's rules): a warning, not an error. */
+  function blame(id) {
+    for (var i = 0; i < rules.length; i++) {
+      var found = rules[i][0].exec(value(id))
+      if (found) return "Blame language '" + found[0] + "': " + rules[i][1] + "."
+    }
+    return ""
+  }
+  var written = Array.prototype.map.call(form.querySelectorAll("input[type=text], textarea"), function (el) { return el.id })
+
+  /* Show a field's note beside it (its describedby); an error also marks its controls invalid. */
+  function show(id, problem, warning) {
+    $(id + "-error").textContent = problem || warning || ""
     var el = $(id)
     var controls = el.tagName === "FIELDSET" ? el.querySelectorAll("input") : [el]
     Array.prototype.forEach.call(controls, function (c) {
@@ -83,14 +95,21 @@
       else c.removeAttribute("aria-invalid")
     })
   }
+  function note(id) {
+    var problem = checks[id] ? checks[id]() : ""
+    var warning = written.indexOf(id) >= 0 ? blame(id) : ""
+    show(id, problem, warning)
+    return [problem, warning]
+  }
+  /* Check every field: the first with an error, and the warnings. */
   function validate() {
-    var first = null
-    Object.keys(checks).forEach(function (id) {
-      var problem = checks[id]()
-      show(id, problem)
-      if (problem && !first) first = id
+    var first = null, warnings = []
+    Object.keys(checks).concat(written.filter(function (id) { return !checks[id] })).forEach(function (id) {
+      var found = note(id)
+      if (found[0] && !first) first = id
+      if (found[1]) warnings.push(id + ": " + found[1])
     })
-    return first
+    return { first: first, warnings: warnings.join("\n") }
   }
 
   /* A YAML double-quoted scalar: JSON's escapes, and the line separators YAML reads as breaks. */
@@ -151,13 +170,18 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault()
     tried = true
-    var first = validate()
+    var found = validate()
     var result = $("hb-propose-result")
     result.textContent = ""
-    if (first) {
-      var el = $(first)
+    if (found.first) {
+      var el = $(found.first)
       ;(el.tagName === "FIELDSET" ? el.querySelector("input") || el : el).focus()
       result.textContent = "Some answers need a change: see the notes beside them."
+      return
+    }
+    if (found.warnings && found.warnings !== warned) {
+      warned = found.warnings
+      result.textContent = "Some words are ones `handbook check` warns about: see the notes beside them. Change them, or press the button again to make the file as it is."
       return
     }
     var text = storyFile()
@@ -187,6 +211,6 @@
   form.addEventListener("input", function (event) {
     if (!tried) return
     var target = event.target.closest("fieldset.hb-choices") || event.target
-    if (checks[target.id]) show(target.id, checks[target.id]())
+    if (checks[target.id] || written.indexOf(target.id) >= 0) note(target.id)
   })
 })()

@@ -354,7 +354,7 @@ SERIOUS = ("serious", "critical")
 @needs_chromium
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("scheme", list(PALETTES))
-def test_axe_finds_nothing_serious_on_the_form(forms, browser, scheme, screen):
+def test_axe_finds_nothing_serious_on_the_form_or_the_edit_link(forms, browser, scheme, screen):
     from axe_playwright_python.sync_playwright import Axe
 
     _, urls = forms
@@ -368,10 +368,15 @@ def test_axe_finds_nothing_serious_on_the_form(forms, browser, scheme, screen):
         if PALETTES[scheme]:
             tab.locator(f'label[for="{PALETTES[scheme]}"]').click()
             tab.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
-        for state in ("empty", "with its problems shown"):
-            if state != "empty":
+        for state in ("empty", "with its problems shown", "a story page's Edit this story link"):
+            if state == "with its problems shown":
                 tab.locator("#hb-propose-go").click()
                 assert tab.locator("#hb-title-error").inner_text()
+            elif state != "empty":
+                tab.goto(urls["github"] + "2021/first-story/")
+                assert tab.get_by_role("link", name="Edit this story").is_visible()
+            # Nothing is wider than the screen (the phone's above all).
+            assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), state
             for v in Axe().run(tab).response["violations"]:
                 if v.get("impact") in SERIOUS:
                     found += [f"{state}: {v['id']} ({v['impact']}) at {n['target']}" for n in v["nodes"]]

@@ -90,3 +90,10 @@ def test_public_text_keeps_no_link_that_leads_out(parts):
     again = segments.parse(public)
     # Whatever segments find in the unlinked text leads nowhere left out: the two read the same links.
     assert [link.target for link in again.links if links.leads_out(link.target, SRC, LEFT_OUT)] == []
+
+
+def test_comments_before_a_link_on_its_line_cost_linear_time():
+    # What follows a run of comments is read once, with the comments standing aside, never comment by comment.
+    body = segments.parse("<!---->" * 20_000 + " [x](other.md)\n")
+    assert [link.target for link in body.links] == ["other.md"]
+    assert unlink("<!-- a --> x <!-- b --> [t](other.md)\n", SRC, LEFT_OUT) == " x  t\n"

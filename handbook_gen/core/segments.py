@@ -288,19 +288,24 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
     return body
 
 
+# Stands in for each character of a comment when what is around it is read as Markdown: it
+# keeps offsets, and neither Markdown nor HTML gives it a meaning (no space, no markup).
+_INERT = "\u200b"
+
+
 def _after_comment(body: Body, raw: str, spans: list[tuple[int, int]], line: int, offset: int, path: str) -> list[Link]:
-    """Read what follows a block's opening comment on its last line as Python-Markdown does:
-    as Markdown (CommonMark keeps it in the HTML block). Return its links."""
-    close = spans[0][1] if spans else len(raw)
-    tail = raw[close:]
-    if not tail.strip():
+    """Read what a block that opens with a comment holds besides its comments as Python-Markdown
+    does: as Markdown (CommonMark keeps it in the HTML block). Return its links."""
+    chars = list(raw)
+    for a, b in spans:
+        chars[a:b] = [c if c == "\n" else _INERT for c in raw[a:b]]
+    rest = "".join(chars)
+    if not rest.replace(_INERT, "").strip():
         return []
-    lead = len(tail) - len(tail.lstrip())
-    here = line + raw.count("\n", 0, close + lead)
-    inner = parse(tail[lead:], path, body.first_line + here)
-    moved = [_moved(link, here, offset + close + lead) for link in inner.links]
+    inner = parse(rest, path, body.first_line + line)  # no comment left in it: read once, never again
+    moved = [_moved(link, line, offset) for link in inner.links]
     body.links += moved
-    body.active += [a for a in ((here + at, what) for at, what in inner.active) if a not in body.active]
+    body.active += [a for a in ((line + at, what) for at, what in inner.active) if a not in body.active]
     return moved
 
 

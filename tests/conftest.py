@@ -6,6 +6,7 @@ import difflib
 import os
 import textwrap
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -167,24 +168,27 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, dict[str, str]], No
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_templates_kept() -> Any:
-    """Keep compiled templates for every build of the run, as `handbook serve` keeps them across rebuilds.
+    """Keep compiled templates and the theme's file list for every build of the run, as `handbook serve`
+    keeps them across rebuilds.
 
     Each build makes a new theme environment and a new renderer, which compiled Material's and the
-    handbook's templates again (most of a small build's time). The caches are the preview's own
-    (plugin/preview.py); Jinja checks each template's source checksum, so an edited override is
-    compiled afresh.
+    handbook's templates again and listed Material's thousands of files (most of a small build's
+    time). The caches are the preview's own (plugin/preview.py): Jinja checks each template's source
+    checksum, so an edited override is compiled afresh, and a listing is made again when a folder changed.
     """
     from mkdocs.theme import Theme
 
-    from handbook_gen.plugin.preview import Compiled
+    from handbook_gen.plugin.preview import Compiled, Listed
     from handbook_gen.render import Renderer
 
-    theme_code, page_code = Compiled(), Compiled()
+    theme_code, page_code, listings = Compiled(), Compiled(), dict[tuple[str, ...], Listed]()
     make_env, make_renderer = Theme.get_env, Renderer.__init__
 
     def get_env(theme: Theme) -> Any:
         env = make_env(theme)
         env.bytecode_cache = theme_code
+        listed = listings.setdefault(tuple(theme.dirs), Listed())  # one per set of theme folders: a handbook's overrides
+        env.list_templates = partial(listed.names, env.list_templates, theme)
         return env
 
     def renderer(self: Renderer, *args: Any, **kwargs: Any) -> None:

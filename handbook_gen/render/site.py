@@ -104,12 +104,13 @@ def build(
     for src, markdown in generated.items():
         table.pages[src] = Entry(src, Kind.GENERATED, src, markdown, {})
     if view.variant is Variant.INTERNAL:  # the form offers internal lists (authors, lessons): never public
-        asked = (outline, sorted(hb.authors.items()), hb.teams, hb.rel(""), sorted(hb.story_ids))  # drafts' ids are taken too
-        form = kept(layout.PROPOSE, asked, partial(renderer.propose, hb.authors, hb.teams, hb.rel(""), hb.story_ids))
+        # The ids the variant shows (a draft's stays out of every build; check refuses a clash with it).
+        asked = (outline, sorted(hb.authors.items()), hb.teams, hb.rel(""), sorted(view.stories))
+        form = kept(layout.PROPOSE, asked, partial(renderer.propose, hb.authors, hb.teams, hb.rel(""), view.stories))
         table.pages[layout.PROPOSE] = Entry(layout.PROPOSE, Kind.FORM, layout.PROPOSE, form, {"title": "Tell a story", "template": PROPOSE_TEMPLATE})
     if layout.CULTURE_PAGE not in table.pages:
         table.pages[layout.CULTURE_PAGE] = Entry(layout.CULTURE_PAGE, Kind.PAGE, layout.CULTURE_PAGE, renderer.culture(DEFAULT_CULTURE), {})
-    for former in continuity.formers(hb, view.stories, view.variant == "public"):
+    for former in continuity.formers(hb, view.stories, view.variant is Variant.PUBLIC):
         if former.src not in table.pages:  # check refuses such a clash (HB209): never replace a page
             table.pages[former.src] = _former_page(former, view, renderer, directory_urls)
     urls = {sid: url(s.src, directory_urls) for sid, s in view.stories.items()}

@@ -79,13 +79,14 @@ def build(
     settings = (view.variant, site_name, site_url, feed_limit, directory_urls)
     kept = memo.start(renderer, settings) if memo is not None else _render
     outlines, outline = _outline(view) if memo is not None else ({}, "")
+    lessons = {lid: repr(lesson) for lid, lesson in view.lessons.items()} if memo is not None else {}
     updated = history.last_updated(hb.docs_dir, [s.src for s in view.stories.values()])  # one git log for all
     for sid, story in view.stories.items():
         meta: dict[str, Any] = {"title": html_escape(story.title), "description": html_escape(story.summary)}
         if view.variant is Variant.INTERNAL:
             meta[EDIT_META] = True  # theme/partials/actions.html: an "Edit this story" link, internal only
         # A story page shows the story, its related stories and its lessons: nothing else.
-        shows = (outlines.get(sid), story.body, [outlines.get(r) for r in renderer.related[sid]], [view.lessons.get(lid) for lid in story.lessons], updated.get(story.src))
+        shows = (outlines.get(sid), story.body, [outlines.get(r) for r in renderer.related[sid]], [lessons.get(lid) for lid in story.lessons], updated.get(story.src))
         markdown = kept(story.src, shows, partial(renderer.story, sid, updated.get(story.src)))
         table.pages[story.src] = Entry(story.src, Kind.STORY, sid, markdown, meta)
     for lid, lesson in view.lessons.items():
@@ -133,16 +134,36 @@ class Memo:
         last, self.pages = self.pages, {}
         loader = renderer.env.loader
         templates = [(n, loader.get_source(renderer.env, n)[0]) for n in loader.list_templates()] if loader else []
-        salt = repr((settings, renderer.page_size, renderer.today, renderer.home_src, templates))
+        # Digested once: printed again for each page, the templates' text cost more than the pages.
+        salt = hashlib.blake2b(repr((settings, renderer.page_size, renderer.today, renderer.home_src, templates)).encode("utf-8", "surrogatepass"))
 
         def kept(src: str, shows: Any, render: Callable[[], Any]) -> Any:
-            key = hashlib.blake2b(repr((salt, src, shows)).encode("utf-8", "surrogatepass"), digest_size=20).digest()
+            digest = salt.copy()
+            _fed(digest, (src, shows))
+            key = digest.digest()
             hit = last.get(src)
             page = hit[1] if hit is not None and hit[0] == key else render()
             self.pages[src] = (key, page)
             return page
 
         return kept
+
+
+def _fed(digest: Any, part: Any) -> None:
+    """Feed what a page shows to its digest: text as it is (its length first, so that no two
+    parts run together), lists and tuples item by item, anything else as its repr."""
+    if isinstance(part, str):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(b"s%d:" % len(data))
+        digest.update(data)
+    elif isinstance(part, list | tuple):
+        digest.update(b"l%d:" % len(part))
+        for item in part:
+            _fed(digest, item)
+    else:
+        data = repr(part).encode("utf-8", "surrogatepass")
+        digest.update(b"r%d:" % len(data))
+        digest.update(data)
 
 
 def _render(src: str, shows: Any, render: Callable[[], Any]) -> Any:

@@ -64,6 +64,7 @@ class Search:
             return html  # and no data-pagefind-body: Pagefind skips it
         if self.engine != PAGEFIND:
             return html
+        html = markup.unindexed(html)
         if kind == "story":
             s = view.stories[key]
             self.fields[src] = markup.fields(title=s.title, summary=s.summary, filters=markup.story_filters(s, view.lessons))

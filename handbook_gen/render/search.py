@@ -33,6 +33,8 @@ _INERT = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
 # Pagefind reads its attributes wherever they are: a body (written by anyone, by pull request)
 # must not set a page's facets, meta or body, which Pagefind's UI may show as HTML.
 _OWN = re.compile(r"data-pagefind-", re.IGNORECASE)
+# The templates' wrapper of what only leads to other pages (story.md.j2, lesson.md.j2).
+_SEE_ALSO = re.compile(r'<div class="hb-see-also"')
 
 
 def is_listing(src: str) -> bool:
@@ -65,6 +67,13 @@ def fields(*, title: str, summary: str | None = None, filters: Iterable[tuple[st
 def wrap(content: str, hidden: str) -> str:
     """A page's content HTML as Pagefind's body, with its hidden fields."""
     return f"<div data-pagefind-body>\n{content}\n{hidden}\n</div>"
+
+
+def unindexed(content: str) -> str:
+    """Content HTML whose "see also" parts (a story's related stories, a lesson's stories) Pagefind
+    skips: other pages' titles and summaries, indexed on those pages. A query then finds the page
+    that says it rather than every page that links it, and the index of common words stays small."""
+    return _SEE_ALSO.sub(r'\g<0> data-pagefind-ignore="all"', content)
 
 
 def disarm(content: str) -> str:

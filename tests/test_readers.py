@@ -270,7 +270,7 @@ def test_home_page_leads_to_culture_hall_of_fame_and_latest_stories(make_handboo
     home = article(site, "")
     assert "Welcome." in home  # the handbook's own home page is kept
     start = home[home.index('<h2 id="start-here"') :]
-    assert links(site, "", start) == ["culture/", "awards/", "2021/fourth/", "2021/third/", "2021/second/"]
+    assert links(site, "", start) == ["culture/", "propose/", "awards/", "2021/fourth/", "2021/third/", "2021/second/"]
     assert "The hall of fame: the award winners" in text_of(start)
     assert nav_titles(site)[:4] == ["Home", "Culture", "Awards", "Lessons"]
     culture = text_of(article(site, "culture/"))
@@ -449,7 +449,8 @@ def test_team_listings_show_the_names_and_descriptions_of_teams_yml(make_handboo
     clear(root, "first-story")
     internal = build_site(root, "internal")
     assert text_of(article(internal, "teams/")) == ("Stories by team Data & Analytics 1 Payments Squad 1: Takes the money. "
-                                                    "Platform Engineering 1: Runs the shared infrastructure.")
+                                                    "Platform Engineering 1: Runs the shared infrastructure. "
+                                                    "Something like this happened to you? Tell a story.")  # internal: the propose form
     page = article(internal, "teams/platform/")
     assert text_of(page).startswith("Team: Platform Engineering Runs the shared infrastructure. 1 story, newest first.")
     assert text_of(article(internal, "teams/data/")).startswith("Team: Data & Analytics 1 story, newest first.")

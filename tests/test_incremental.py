@@ -149,6 +149,7 @@ def test_a_rebuild_renders_again_only_what_an_edit_touched(preview):
     assert after["2021/first-story.md"].markdown is before["2021/first-story.md"].markdown
     assert after[listing].markdown is before[listing].markdown
     assert plugin.preview.compiled_theme.code and plugin.preview.compiled_pages.code  # templates compiled once
+    assert plugin.preview.similar.full == 1  # similar stories: the edited one weighed again, with the kept statistics
     # A title is listed: the listings show the new one.
     edited.write_text(story("Second, renamed zqxtitle", date="2021-05-06"), encoding="utf-8")
     plugin = rebuild()

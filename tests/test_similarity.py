@@ -66,6 +66,53 @@ def test_scoring_a_story_costs_no_more_as_the_handbook_grows():
     assert out["s00100"] == ["s00000", "s00001", "s00002"]
 
 
+def _suggest_both(stories: dict, kept: similarity.Kept) -> dict[str, list[str]]:
+    """A preview's suggestions with `kept`, and a full computation of the same stories, which builds make."""
+    named = {sid: [] for sid in stories}
+    return similarity.suggest(stories, named, kept=kept), similarity.suggest(stories, named)
+
+
+def test_a_preview_suggests_for_an_unchanged_handbook_what_a_build_suggests():
+    kept = similarity.Kept()
+    first, full = _suggest_both(STORIES, kept)
+    assert first == full and kept.full == 1
+    again, full = _suggest_both(dict(STORIES), kept)
+    assert again == full and kept.full == 1  # nothing changed: nothing computed again
+
+
+def test_a_preview_suggests_again_for_the_edited_story_and_the_stories_that_suggested_it():
+    many = {f"db-{i}": _s(f"Database failover {i}", DB) for i in range(8)} | {
+        "cats": _s("The office cat unplugged the printer", "A cat, a printer and a cable under a desk."),
+        "printer": _s("Printer queue jammed for a week", "The printer queue jammed: a cable and a driver."),
+        "badge": _s("Badges stopped opening doors", "The door badge readers lost their printer cable server."),
+    }
+    kept = similarity.Kept()
+    before, _ = _suggest_both(many, kept)
+    assert "db-0" in before["db-1"] and "db-0" not in before["printer"]
+    # db-0 is retold as a printer story: it leaves the lists of the stories that suggested it,
+    # and its own list follows its new text.
+    edited = many | {"db-0": _s("The printer cable jammed", "A printer, a cable and a driver under a desk.")}
+    after, full = _suggest_both(edited, kept)
+    assert kept.full == 1  # one story edited: the kept statistics served
+    assert "db-0" not in after["db-1"] and after["db-1"] == full["db-1"]
+    assert after["db-0"] == full["db-0"] and "printer" in after["db-0"]
+    # A story that neither was nor suggested the edited one keeps its list.
+    assert after["badge"] == before["badge"]
+
+
+def test_a_preview_computes_everything_again_when_stories_come_or_go_or_many_change():
+    kept = similarity.Kept()
+    _suggest_both(STORIES, kept)
+    added = STORIES | {"db-three": _s("A third failover", DB)}
+    got, full = _suggest_both(added, kept)
+    assert got == full and kept.full == 2
+    many = {f"s{i:03d}": _s(f"Failover {i}", DB) for i in range(40)}
+    _suggest_both(many, kept)
+    retold = {sid: _s(s.title, "The printer cable jammed.") if int(sid[1:]) < 20 else s for sid, s in many.items()}
+    got, full = _suggest_both(retold, kept)
+    assert got == full and kept.full == 4  # half the stories edited: more than a preview keeps up with
+
+
 # A real build: public suggestions come from public stories only.
 
 PUBLIC = "visibility: public\n"

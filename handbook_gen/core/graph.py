@@ -32,9 +32,11 @@ class Reach:
 def taught_by(stories: Iterable, lesson_ids: Iterable[str]) -> dict[str, list]:  # type: ignore[type-arg]
     """Map each lesson id to the stories that taught it, newest first."""
     out: dict[str, list] = {lid: [] for lid in lesson_ids}  # type: ignore[type-arg]
+    seen: set[tuple[str, str]] = set()  # (lesson, story id): a story named twice, or a lesson listed twice, counts once
     for story in stories:
         for lid in story.lessons:
-            if lid in out and story not in out[lid]:
+            if lid in out and (lid, story.id) not in seen:
+                seen.add((lid, story.id))
                 out[lid].append(story)
     for items in out.values():
         items.sort(key=lambda s: (s.date, s.id), reverse=True)

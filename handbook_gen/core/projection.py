@@ -10,6 +10,7 @@ another edit. A field without a marker is never shown (fail closed).
 from __future__ import annotations
 
 import types
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -62,8 +63,31 @@ def rule(info: FieldInfo) -> Public:
     return next((m for m in info.metadata if isinstance(m, Public)), NEVER)
 
 
+# A model's split, by the model object: a preview's rebuild keeps the models of the files the
+# save left alone (loading.py), so only the edited one is split again. An entry goes with its
+# model (a weak reference), so memory stays flat however long the preview runs.
+_SPLITS: dict[int, tuple[weakref.ref[BaseModel], Split]] = {}
+
+
 def split(model: BaseModel, path: Path = ()) -> Split:
     """Split a model's fields into what the public site shows of them and what it withholds."""
+    if path:
+        return _split(model, path)
+    key = id(model)
+    hit = _SPLITS.get(key)
+    if hit is None or hit[0]() is not model:
+
+        def forget(ref: weakref.ref[BaseModel], key: int = key) -> None:
+            if key in _SPLITS and _SPLITS[key][0] is ref:
+                del _SPLITS[key]
+
+        hit = (weakref.ref(model, forget), _split(model, ()))
+        _SPLITS[key] = hit
+    done = hit[1]
+    return Split(dict(done.public), list(done.shown), list(done.withheld))  # a caller's edits stay its own
+
+
+def _split(model: BaseModel, path: Path) -> Split:
     out = Split()
     fields = type(model).model_fields
     later: list[tuple[str, FieldInfo, Public]] = []

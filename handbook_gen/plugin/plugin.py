@@ -139,7 +139,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         if self.config.page_size < 1:
             raise PluginError(f"page_size must be 1 or more, not {self.config.page_size}")
-        self.renderer = Renderer(self.view, template_dirs=list(dirs), page_size=self.config.page_size)
+        self.renderer = Renderer(self.view, template_dirs=list(dirs), page_size=self.config.page_size,
+                                 similar=self.preview.similar if self.preview is not None else None)
         if self.preview is not None:
             self.preview.keep_compiled(self.renderer.env, config.theme)
         if STYLESHEET not in config.extra_css:

@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from mkdocs.structure.files import Files
 
+from ..core import similarity
 from ..render import site
 
 
@@ -32,6 +33,7 @@ class Preview:
         self.skipped: set[str] = set()  # urls of pages not rendered in this build
         self.entries: dict[str, list[dict[str, Any]]] = {}  # page url -> its search entries
         self.rendered = site.Memo()  # the page table's Markdown, kept for pages an edit did not touch
+        self.similar = similarity.Kept()  # the word statistics of similar stories, weighed again only for an edit
         # Templates compiled by an earlier build (Jinja's bytecode), one cache per environment.
         self.compiled_pages, self.compiled_theme = Compiled(), Compiled()
         self.listed = Listed()

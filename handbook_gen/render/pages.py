@@ -35,7 +35,9 @@ def build_date() -> dt.date:
 class Renderer:
     """Render every page of one variant of a handbook."""
 
-    def __init__(self, view: View, today: dt.date | None = None, template_dirs: Iterable[str] = (), page_size: int = 50) -> None:
+    def __init__(self, view: View, today: dt.date | None = None, template_dirs: Iterable[str] = (), page_size: int = 50,
+                 similar: similarity.Kept | None = None) -> None:
+        """similar: a preview's kept word statistics (similarity.Kept); a build passes none and computes them all."""
         if page_size < 1:
             raise ValueError(f"page_size must be 1 or more, not {page_size}")
         self.view = view
@@ -63,7 +65,7 @@ class Renderer:
         self.taught = graph.taught_by(self.stories, view.lessons)
         named = graph.related(view.stories)
         # Suggestions from this variant's own stories only: a public page never points at an internal one.
-        self.similar = similarity.suggest(view.stories, named)
+        self.similar = similarity.suggest(view.stories, named, kept=similar)
         self.related = {sid: named[sid] + self.similar[sid] for sid in named}  # all a story page links
         # The home page: the handbook's own (index.md, or a README.md MkDocs serves as one), else generated.
         self.home_src = next((src for src in (layout.INDEX, layout.README) if src in view.pages), layout.INDEX)

@@ -320,9 +320,11 @@ def test_on_a_phone_the_first_screen_shows_results_and_the_facets_are_folded(pag
     assert toggle.get_attribute("aria-expanded") == "false"
     toggle.tap()
     assert toggle.get_attribute("aria-expanded") == "true"
-    assert page.locator(".pagefind-ui__filter-value", has=page.locator("label", has_text="payments")).is_visible()
+    # The facet's values come with Pagefind's filters, which may still be on their way: waited for (it raises if they never show).
+    page.locator(".pagefind-ui__filter-value", has=page.locator("label", has_text="payments")).wait_for(state="visible", timeout=10_000)
     toggle.tap()
-    assert not panel.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    panel.wait_for(state="hidden", timeout=10_000)
+    assert toggle.get_attribute("aria-expanded") == "false"
 
 
 @pytest.mark.browser

@@ -11,18 +11,23 @@ customer) gets a warning (HB307): clearing it would publish it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from . import projection
 from .diagnostics import Diagnostic, error, warning
+from .memo import Recent
 from .model import Handbook
 from .segments import Body, Kind
 from .words import normalise
 
 _MIN_VALUE_CHARS = 4
+# Texts normalised once: a preview's rebuild normalises only the texts a save changed.
+_normalised = Recent(normalise)
 
 
 def check(hb: Handbook) -> list[Diagnostic]:
     """Report internal text in public lessons and pages, and internal values in public stories."""
+    _normalised.turn()
     return _quoted_in_public_pages(hb) + _own_internal_values(hb)
 
 
@@ -31,20 +36,59 @@ def _quoted_in_public_pages(hb: Handbook) -> list[Diagnostic]:
     for w in projection.withheld(hb):
         if w.piece.path[:1] == ("body",):
             continue  # bodies are searched sentence by sentence in the built site (the audit)
-        norm = normalise(w.piece.text)
+        norm = _normalised(w.piece.text)
         quote = w.piece.words.quote
         if quote is not None and norm.strip() and len(norm.split()) >= quote:
             needles.append((norm, f"the {w.what} ({w.path})"))
-    problems: list[Diagnostic] = []
     needles = list(dict.fromkeys(needles))
     public: list[projection.Entry] = [lesson for lesson in hb.lessons.values() if projection.is_public(lesson)]
     public += [p for p in hb.pages.values() if projection.is_public(p)]
-    for entry in public:
-        path = entry.path
-        lines = [(entry.doc.where(p.path)[0], p.text) for p in projection.shown(entry)] + list(_blocks(entry.parsed))
-        for line, _, what in _find(lines, needles):
-            problems.append(error("HB308", path, line, f"public text quotes {what} - rewrite it, or make this page internal"))
-    return problems
+    scan = _SCAN.of(public)
+    hits = sorted((where, i) for i, (needle, _) in enumerate(needles) for where in scan.hits(needle))
+    return [
+        error("HB308", public[e].path, scan.lines[e][n][0], f"public text quotes {needles[i][1]} - rewrite it, or make this page internal")
+        for (e, n), i in hits
+    ]
+
+
+class _Scan:
+    """The public lessons' and pages' lines, normalised, and where each needle was found in them.
+
+    Kept while the same entries are public and unchanged (the same parsed objects: a preview's
+    rebuild keeps those of the files a save left alone), so a save that edits a story looks
+    only for the needles it brought. Only the last call's needles are kept."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Any, ...]] = []
+        self.lines: list[list[tuple[int, str]]] = []
+        self.found: dict[str, list[tuple[int, int]]] = {}
+        self.asked: set[str] = set()
+
+    def of(self, public: list[projection.Entry]) -> _Scan:
+        entries = [(e.path, e.meta, e.doc, e.parsed) for e in public]
+        same = len(entries) == len(self.entries) and all(
+            a[0] == b[0] and all(x is y for x, y in zip(a[1:], b[1:], strict=True)) for a, b in zip(entries, self.entries, strict=True)
+        )
+        if not same:
+            self.entries, self.found = entries, {}
+            self.lines = [
+                [(line, normalise(text)) for line, text in
+                 [(e.doc.where(p.path)[0], p.text) for p in projection.shown(e)] + list(_blocks(e.parsed))]
+                for e in public
+            ]
+        self.found = {n: hits for n, hits in self.found.items() if n in self.asked}
+        self.asked = set()
+        return self
+
+    def hits(self, needle: str) -> list[tuple[int, int]]:
+        """(entry, line) indexes of every line that holds the needle."""
+        self.asked.add(needle)
+        if needle not in self.found:
+            self.found[needle] = [(e, n) for e, lines in enumerate(self.lines) for n, (_, plain) in enumerate(lines) if needle in plain]
+        return self.found[needle]
+
+
+_SCAN = _Scan()
 
 
 def _own_internal_values(hb: Handbook) -> list[Diagnostic]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
+
+from .memo import Recent
 
 WORDS_PER_MINUTE = 220  # an adult's silent reading of prose, 200-230 in most studies
 
@@ -15,12 +16,16 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 def words(texts: Iterable[str | None]) -> int:
     """Count the words of texts (Markdown): link targets, tags and attribute lists left out."""
-    return sum(_counted(text) for text in texts if text)
+    return sum(COUNTED(text) for text in texts if text)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a preview's rebuild counts only the texts a save changed
-def _counted(text: str) -> int:
+def _count(text: str) -> int:
     return len(_WORD.findall(_NOT_READ.sub("]", text)))
+
+
+# A text's words, counted once: a preview's rebuild counts only the texts a save changed.
+# variants.select turns it once per view.
+COUNTED = Recent(_count)
 
 
 def minutes(texts: Iterable[str | None]) -> int:

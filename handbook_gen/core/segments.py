@@ -62,6 +62,8 @@ _PIECE = 2000
 # inline rules take quadratic time on it, so it is kept as plain text (and reported).
 _DENSE = 100
 # The attribute md_in_html reads: the block's content is Markdown.
+# A line that opens a code fence (up to three spaces, then three backticks or tildes or more).
+_FENCE = re.compile(r" {0,3}(?:`{3,}|~{3,})")
 _MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(?:1|block|span)\b""", re.IGNORECASE)
 _MARKUP = "[]*_<`!&\\"
 
@@ -276,6 +278,8 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
                 body.active += [(start + 1 + line, what) for line, what in inner.active]
             elif kind is Kind.COMMENT:
                 found += _after_comment(body, raw, spans, start, offsets[start], path)
+            else:
+                _fence_in_html(body, lines, start, end, path)
             body.segments.append(Segment(kind, start, end, raw, offsets[start], tuple(found)))
         elif token.type == "inline" and token.map:
             row.append(token)  # table cells of one row share their line: read them together
@@ -286,6 +290,20 @@ def parse(text: str, path: str = "", first_line: int = 1) -> Body:
     body.comments.sort()
     _find_sections(body, lines, code_lines, html_lines, path)
     return body
+
+
+def _fence_in_html(body: Body, lines: list[str], start: int, end: int, path: str) -> None:
+    """A fence inside a raw HTML block is an error: CommonMark keeps it in the block, as HTML,
+    while the renderer's fences (superfences) take it as code, so the two disagree on where
+    code starts and ends, and on whether the markers after it are markers."""
+    for i in range(start + 1, end):
+        if _FENCE.match(lines[i]):
+            body.problems.append(error(
+                "HB304", path, body.first_line + i,
+                "a code fence inside an HTML block: Markdown readers disagree on where this code ends, and so on whether the "
+                "internal markers after it are markers - leave a blank line between the HTML and the fence",
+            ))
+            return
 
 
 # Stands in for each character of a comment when what is around it is read as Markdown: it

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .memo import Recent
 from .words import normalise
 
 TOP_TERMS = 24  # words kept per story: enough to say what it is about
@@ -27,11 +28,6 @@ K1, B = 1.2, 0.75  # BM25's usual saturation and length normalisation
 FIELD_WEIGHTS = (("title", 3), ("summary", 2), ("five_whys", 1), ("body", 1))
 
 
-# Each story's counted words by the texts counted: a preview's rebuild counts only the story
-# the save changed. Only the last builds' keys are kept (see vectors), so memory stays flat.
-_COUNTED: dict[tuple[str, ...], Counter[str]] = {}
-
-
 def _texts(story: Any) -> tuple[str, ...]:
     out = []
     for name, _ in FIELD_WEIGHTS:
@@ -40,17 +36,21 @@ def _texts(story: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def terms(story: Any) -> Counter[str]:
-    """Count the words of a story's title, summary, five whys and body, the first two weighted."""
-    key = _texts(story)
-    counts = _COUNTED.get(key)
-    if counts is None:
-        counts = Counter()
-        for (_, weight), text in zip(FIELD_WEIGHTS, key, strict=True):
-            for word, n in Counter(normalise(text).split()).items():
-                counts[word] += n * weight
-        _COUNTED[key] = counts
+def _count(texts: tuple[str, ...]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for (_, weight), text in zip(FIELD_WEIGHTS, texts, strict=True):
+        for word, n in Counter(normalise(text).split()).items():
+            counts[word] += n * weight
     return counts
+
+
+# Each story's counted words by its texts: a preview's rebuild counts only the story a save changed.
+_COUNTED = Recent(_count)
+
+
+def terms(story: Any) -> Counter[str]:
+    """Count the words of a story's title, summary, five whys and body, the first two weighted (do not change it: it is shared)."""
+    return _COUNTED(_texts(story))
 
 
 def vectors(stories: Mapping[str, Any]) -> dict[str, dict[str, float]]:
@@ -61,12 +61,8 @@ def vectors(stories: Mapping[str, Any]) -> dict[str, dict[str, float]]:
 
 
 def _counted(stories: Mapping[str, Any]) -> dict[str, Counter[str]]:
-    counted = {sid: terms(s) for sid, s in stories.items()}
-    if len(_COUNTED) > 3 * len(counted) + 64:  # two variants' stories, and a few edits: drop the rest
-        used = {id(c) for c in counted.values()}
-        for key in [k for k, c in _COUNTED.items() if id(c) not in used]:
-            del _COUNTED[key]
-    return counted
+    _COUNTED.turn()
+    return {sid: terms(s) for sid, s in stories.items()}
 
 
 Stats = tuple[int, Counter[str], float]  # how many stories, how many use each word, their mean length

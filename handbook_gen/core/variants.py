@@ -128,6 +128,7 @@ def select(hb: Handbook, variant: Variant | str, *, drafts: bool = False, extra_
     variant = Variant(variant)
     public = variant is Variant.PUBLIC
     view = View(variant)
+    reading.COUNTED.turn()
 
     stories = [s for s in hb.stories.values() if _story_in(s, public, drafts)]
     stories.sort(key=lambda s: (s.meta.date, s.id), reverse=True)

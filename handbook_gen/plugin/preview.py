@@ -9,6 +9,7 @@ keeps the search entries of the pages it skipped.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ class Preview:
         # Templates compiled by an earlier build (Jinja's bytecode), one cache per environment.
         self.compiled_pages, self.compiled_theme = Compiled(), Compiled()
         self.listed = Listed()
+        self.settled = False  # see _settle
 
     def keep_compiled(self, renderer_env: jinja2.Environment, theme: Any) -> None:
         """Let this build's environments reuse the templates earlier builds compiled."""
@@ -70,6 +72,20 @@ class Preview:
     def finish(self, site_dir: str) -> None:
         """Put the skipped pages' entries back into the search index; remember this build."""
         self.keys = self.pending
+        self._settle()
+        self._index(site_dir)
+
+    def _settle(self) -> None:
+        """After the first build, set what it made aside from Python's cycle collector (gc.freeze):
+        the kept files, models and pages then stay out of every later full collection, which
+        otherwise scanned them all on almost every save (0.17 s of a 1.4 s rebuild at 1,000
+        stories). Once only: what a later build makes is collected as usual, so memory stays flat."""
+        if not self.settled:
+            self.settled = True
+            gc.collect()
+            gc.freeze()
+
+    def _index(self, site_dir: str) -> None:
         index_path = Path(site_dir, "search", "search_index.json")
         if not index_path.is_file():
             return

@@ -111,3 +111,15 @@ def test_a_paragraph_dense_with_markup_is_reported_not_parsed():
     body = segments.parse("Intro.\n\n" + "[a" * 5000 + "\n", "s.md", 3)
     assert [(d.line, d.code, d.severity) for d in body.problems] == [(5, "HB010", "warning")]
     assert body.public_text().startswith("Intro.")
+
+
+def test_a_fence_inside_an_html_block_is_an_error_at_its_line():
+    """CommonMark keeps `<div>` and the fence below it in one HTML block, and reads the next fence
+    as the one that opens, so the section after it is code to it; the renderer's fences read the
+    section as a section. The two disagree: the story must say it another way (the fuzz test's case)."""
+    text = "<div>\n```\n\n```\n\n" + SECTION + "\n```\n```\n"
+    body = segments.parse(text, "stories/2021/x.md", 5)
+    assert [(d.code, d.line) for d in body.problems if d.code == "HB304"] == [("HB304", 6)]
+    # With a blank line between the HTML and the fence, both read the fence, and the section, alike.
+    fixed = segments.parse("<div>\n\n```\n\n```\n\n" + SECTION)
+    assert fixed.problems == [] and "SECRET" not in fixed.public_text()

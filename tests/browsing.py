@@ -76,3 +76,30 @@ def open_search(page: Any, screen: str) -> None:
         page.locator('label.md-header__button[for="__search"]').tap()
     else:
         page.locator("input.md-search__input").click()
+
+
+# Material's two palettes, by the toggle (a label's `for`) that switches to each from the default.
+PALETTES: dict[str, str | None] = {"default": None, "slate": "__palette_1"}
+SERIOUS = ("serious", "critical")  # the axe impacts a page may not have
+
+
+def use_palette(page: Any, base: str, scheme: str) -> None:
+    """Switch the site at base to a palette with Material's toggle: the choice holds for every later page."""
+    toggle = PALETTES[scheme]
+    if toggle:
+        page.goto(base)
+        page.locator(f'label[for="{toggle}"]').click()
+        page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
+
+
+def serious_violations(page: Any) -> list[str]:
+    """Every serious or critical axe violation on the page as it is now, one line per element."""
+    from axe_playwright_python.sync_playwright import Axe  # a test dependency, loaded by browser tests only
+
+    out = []
+    for v in Axe().run(page).response["violations"]:
+        if v.get("impact") in SERIOUS:
+            for node in v["nodes"]:
+                summary = " ".join((node.get("failureSummary") or "").split())[:300]
+                out.append(f"{v['id']} ({v['impact']}) at {node['target']}: {summary}")
+    return out

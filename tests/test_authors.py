@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browsing import SCREENS, needs_chromium, served, tab
+from browsing import PALETTES, SCREENS, needs_chromium, serious_violations, served, tab, use_palette
 from conftest import build_site, story
-from test_readers import PALETTES, _serious, article, links, nav_titles, text_of
+from test_readers import article, links, nav_titles, text_of
 from variant_support import clear, site_files
 
 from handbook_gen.core import layout
@@ -129,19 +129,12 @@ def new_pages_sites(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("scheme", list(PALETTES))
 def test_the_new_pages_have_no_serious_accessibility_violation(new_pages_sites, browser, scheme, screen):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     problems: list[str] = []
     for variant, base in new_pages_sites.items():
         with tab(browser, screen) as page:
-            toggle = PALETTES[scheme]
-            if toggle:
-                page.goto(base)
-                page.locator(f'label[for="{toggle}"]').click()
-                page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
+            use_palette(page, base, scheme)
             for address in NEW_PAGES[variant]:
                 response = page.goto(base + address)
                 assert response is not None and response.status == 200, (variant, address)
-                problems += [f"{variant} {address}: {v}" for v in _serious(axe.run(page).response)]
+                problems += [f"{variant} {address}: {v}" for v in serious_violations(page)]
     assert problems == [], "\n".join(problems)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 
+import conftest
 import pytest
 from conftest import build_site, story
 from test_readers import article, text_of
@@ -19,19 +20,8 @@ from handbook_gen.core.validation import check
 from handbook_gen.core.variants import Variant, select
 from handbook_gen.core.words import normalise
 
-AUTHORS = """\
-ada:
-  name: Ada Lovelace
-  team: platform
-  public: true
-bob:
-  name: Bob Hidden
-  team: data
-  can_clear: true
-carol:
-  name: Carol Zqxowner
-  team: payments
-"""
+# conftest's authors, Bob able to clear, and Carol, who owns a follow-up and is not public.
+AUTHORS = conftest.AUTHORS.replace("  team: data\n", "  team: data\n  can_clear: true\n") + "carol:\n  name: Carol Zqxowner\n  team: payments\n"
 
 LINK = "https://tickets.example.com/browse/ZQXTICKET-4711"
 # 2025-03-01 00:00 UTC: the build's date, whatever the machine's clock says.

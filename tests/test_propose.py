@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browsing import needs_chromium, served
+from browsing import PALETTES, needs_chromium, serious_violations, served, use_palette
 from conftest import MKDOCS_YML, build_site, lesson, story, write_tree
 from htmldoc import attrs, parse, text
 from variant_support import clear
@@ -347,16 +347,10 @@ def test_blame_language_is_a_warning_beside_its_field_that_a_second_press_goes_p
     assert [r["code"] for r in rows if r["code"] != "HB402"] == ["HB401"]  # what the form warned of, and nothing else
 
 
-PALETTES = {"default": None, "slate": "__palette_1"}
-SERIOUS = ("serious", "critical")
-
-
 @needs_chromium
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("scheme", list(PALETTES))
 def test_axe_finds_nothing_serious_on_the_form_or_the_edit_link(forms, browser, scheme, screen):
-    from axe_playwright_python.sync_playwright import Axe
-
     _, urls = forms
     found: list[str] = []
     context = browser.new_context(**SCREENS[screen])
@@ -364,10 +358,8 @@ def test_axe_finds_nothing_serious_on_the_form_or_the_edit_link(forms, browser, 
         tab = context.new_page()
         tab.set_default_timeout(15_000)
         offline(tab, urls["github"], [])
+        use_palette(tab, urls["github"] + "propose/", scheme)
         tab.goto(urls["github"] + "propose/")
-        if PALETTES[scheme]:
-            tab.locator(f'label[for="{PALETTES[scheme]}"]').click()
-            tab.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
         for state in ("empty", "with its problems shown", "a story page's Edit this story link"):
             if state == "with its problems shown":
                 tab.locator("#hb-propose-go").click()
@@ -377,9 +369,7 @@ def test_axe_finds_nothing_serious_on_the_form_or_the_edit_link(forms, browser, 
                 assert tab.get_by_role("link", name="Edit this story").is_visible()
             # Nothing is wider than the screen (the phone's above all).
             assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), state
-            for v in Axe().run(tab).response["violations"]:
-                if v.get("impact") in SERIOUS:
-                    found += [f"{state}: {v['id']} ({v['impact']}) at {n['target']}" for n in v["nodes"]]
+            found += [f"{state}: {v}" for v in serious_violations(tab)]
     finally:
         context.close()
     assert found == [], "\n".join(found)

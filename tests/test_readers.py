@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from browsing import SCREENS, needs_chromium, served, tab
+from browsing import PALETTES, SCREENS, needs_chromium, serious_violations, served, tab, use_palette
 from conftest import MKDOCS_YML, build_site, story
 from mkdocs.exceptions import Abort
 from variant_support import clear, site_files, token_hits
@@ -300,7 +300,6 @@ def test_an_internal_home_page_is_replaced_in_the_public_site(make_handbook):
 
 # --- 4. accessibility: axe on every page type, in both palettes ---------------------------
 
-SERIOUS = ("serious", "critical")
 # Every page type of the sample handbook, by the site it is in and its address there.
 PAGE_TYPES = {
     "home": ("internal", ""),
@@ -318,7 +317,6 @@ PAGE_TYPES = {
     "home (public site)": ("public", ""),
     "story (public site)": ("public", "2023/the-weekend-the-cloud-bill-ran-away/"),
 }
-PALETTES = {"default": None, "slate": "__palette_1"}  # scheme -> the palette input the header's toggle selects
 
 
 @pytest.fixture(scope="module")
@@ -339,40 +337,22 @@ def sample_sites(tmp_path_factory: pytest.TempPathFactory):
         yield urls
 
 
-def _serious(results: dict) -> list[str]:
-    out = []
-    for v in results["violations"]:
-        if v.get("impact") in SERIOUS:
-            for node in v["nodes"]:
-                summary = " ".join((node.get("failureSummary") or "").split())[:300]
-                out.append(f"{v['id']} ({v['impact']}) at {node['target']}: {summary}")
-    return out
-
-
 @pytest.mark.browser
 @needs_chromium
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("scheme", list(PALETTES))
 def test_every_page_type_has_no_serious_accessibility_violation(sample_sites, browser, scheme, screen):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     found: dict[str, list[str]] = {}
     for variant, base in sample_sites.items():
         with tab(browser, screen) as page:
-            toggle = PALETTES[scheme]
-            if toggle:
-                # Material's palette toggle in the header: the choice is kept for every later page.
-                page.goto(base)
-                page.locator(f'label[for="{toggle}"]').click()
-                page.wait_for_function(f"() => document.body.dataset.mdColorScheme === '{scheme}'")
+            use_palette(page, base, scheme)
             for name, (site, address) in PAGE_TYPES.items():
                 if site != variant:
                     continue
                 response = page.goto(base + address)
                 assert response is not None and response.status == 200, (name, address)
                 assert page.evaluate("document.body.dataset.mdColorScheme") == scheme, name
-                found[name] = _serious(axe.run(page).response)
+                found[name] = serious_violations(page)
     assert sorted(found) == sorted(PAGE_TYPES)
     problems = [f"{name}: {v}" for name, violations in found.items() for v in violations]
     assert problems == [], "\n".join(problems)

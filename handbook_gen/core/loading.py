@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +19,7 @@ from .listings import TAGS, TEAMS
 from .model import Handbook, LessonEntry, PageEntry, Publication, StoryEntry
 from .schema import ID_PATTERN, Author, Lesson, Page, Story, Team, validate, validate_tag
 
-__all__ = ["Handbook", "LessonEntry", "PageEntry", "StoryEntry", "is_inside_docs", "load"]
+__all__ = ["Handbook", "LessonEntry", "PageEntry", "StoryEntry", "inside_docs", "load"]
 
 _ID = re.compile(ID_PATTERN)
 M = TypeVar("M", Page, Lesson, Story)
@@ -279,9 +280,10 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def is_inside_docs(path: str | Path, docs_dir: str | Path) -> bool:
-    """Tell whether a file, links resolved, lies inside the content folder."""
-    return _inside(os.path.realpath(path), os.path.realpath(docs_dir))
+def inside_docs(docs_dir: str | Path) -> Callable[[str | Path], bool]:
+    """A test of whether a file, links resolved, lies inside the content folder (the folder's own links resolved once)."""
+    real_docs = os.path.realpath(docs_dir)
+    return lambda path: _inside(os.path.realpath(path), real_docs)
 
 
 def _read(hb: Handbook, src: str, problems: list[Diagnostic]) -> str | None:

@@ -6,7 +6,9 @@ a story, its publication (whether and why it is on the public site).
 
 from __future__ import annotations
 
+import functools
 import os
+import posixpath
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -114,8 +116,13 @@ class Handbook:
     rejected: list[tuple[str, str, Document, Body]] = field(default_factory=list)
 
     def rel(self, src: str) -> str:
-        """Return a docs-relative src as a path relative to the project root."""
-        return relpath(self.docs_dir / src, self.root)
+        """Return a docs-relative src (as the walk writes it: forward slashes, no dots) as a path relative to the project root."""
+        return posixpath.normpath(f"{self._docs_rel}/{src}")  # as os.path.relpath would write it, without its calls to the system
+
+    @functools.cached_property
+    def _docs_rel(self) -> str:
+        # The content folder relative to the root, made once: every diagnostic and read names a file by it.
+        return relpath(self.docs_dir, self.root)
 
 
 def relpath(path: Path, root: Path) -> str:

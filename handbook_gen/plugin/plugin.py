@@ -18,7 +18,7 @@ from mkdocs.structure.pages import Page
 
 from ..core import audit, layout, placeholder
 from ..core.diagnostics import Diagnostic, Severity, has_errors, render
-from ..core.loading import Handbook, is_inside_docs
+from ..core.loading import Handbook, inside_docs
 from ..core.validation import check
 from ..core.variants import Variant, View, select
 from ..render import Renderer, site
@@ -170,12 +170,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         docs_dir = config.docs_dir
         known = set(self.handbook.sources) | set(self.handbook.assets)
         pages = files.documentation_pages()
+        inside = inside_docs(docs_dir)
         for file in list(files):
             source = file.abs_src_path if not file.generated_by else None
             # MkDocs walks the folder itself and follows links (round a loop, or out of the
             # folder): only what the handbook's own walk read may go in.
             if file.src_uri in self.view.excluded or (
-                source and source.startswith(docs_dir) and (file.src_uri not in known or not is_inside_docs(source, docs_dir))
+                source and source.startswith(docs_dir) and (file.src_uri not in known or not inside(source))
             ):
                 files.remove(file)
         # A file MkDocs' own excludes skipped (e.g. a folder named templates/) is still

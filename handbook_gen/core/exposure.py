@@ -71,11 +71,7 @@ class _Scan:
         )
         if not same:
             self.entries, self.found = entries, {}
-            self.lines = [
-                [(line, normalise(text)) for line, text in
-                 [(e.doc.where(p.path)[0], p.text) for p in projection.shown(e)] + list(_blocks(e.parsed))]
-                for e in public
-            ]
+            self.lines = [[(line, normalise(text)) for line, text in _lines(e, projection.shown(e))] for e in public]
         self.found = {n: hits for n, hits in self.found.items() if n in self.asked}
         self.asked = set()
         return self
@@ -101,10 +97,14 @@ def _own_internal_values(hb: Handbook) -> list[Diagnostic]:
         needles = [(n, f"'{p.text}', a value of its own {p.label.removeprefix('field ')} mapping") for n, p in values.items() if n.strip()]
         if not needles:
             continue
-        lines = [(s.doc.where(p.path)[0], p.text) for p in parts.shown] + list(_blocks(s.parsed))
-        for line, _, what in _find(lines, needles):
+        for line, _, what in _find(_lines(s, parts.shown), needles):
             problems.append(warning("HB307", s.path, line, f"public text repeats {what}: clearing the story would publish it"))
     return problems
+
+
+def _lines(entry: projection.Entry, shown: list[projection.Piece]) -> list[tuple[int, str]]:
+    """(file line, text) of every text the public site shows of an entry: its shown fields, then its body's blocks."""
+    return [(entry.doc.where(p.path)[0], p.text) for p in shown] + list(_blocks(entry.parsed))
 
 
 def _blocks(body: Body) -> Iterator[tuple[int, str]]:

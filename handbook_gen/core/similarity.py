@@ -55,9 +55,13 @@ def terms(story: Any) -> Counter[str]:
 
 def vectors(stories: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     """Each story's TOP_TERMS heaviest words with their BM25 weights, scaled to unit length."""
-    counted = _counted(stories)
+    return _weighed(_counted(stories))[1]
+
+
+def _weighed(counted: Mapping[str, Counter[str]]) -> tuple[Stats, dict[str, dict[str, float]]]:
+    """The statistics of counted stories, and each one's vector under them."""
     stats = _stats(counted)
-    return {sid: _vector(counts, stats) for sid, counts in counted.items()}
+    return stats, {sid: _vector(counts, stats) for sid, counts in counted.items()}
 
 
 def _counted(stories: Mapping[str, Any]) -> dict[str, Counter[str]]:
@@ -145,8 +149,7 @@ def suggest(stories: Mapping[str, Any], named: Mapping[str, Sequence[str]], limi
         changed = {sid for sid, c in counted.items() if c is not kept.counted[sid] and c != kept.counted[sid]}
         if len(changed) <= max(8, len(counted) // 20):
             return _again(kept, counted, names, changed)
-    stats = _stats(counted)
-    vecs = {sid: _vector(counts, stats) for sid, counts in counted.items()}
+    stats, vecs = _weighed(counted)
     postings = _postings(vecs)
     out = {sid: _ranked(sid, vec, postings, names[sid], limit) for sid, vec in vecs.items()}
     if kept is not None:

@@ -61,9 +61,9 @@ _PIECE = 2000
 # A piece with more of any one markup character than this is markup, not prose: Markdown's
 # inline rules take quadratic time on it, so it is kept as plain text (and reported).
 _DENSE = 100
-# The attribute md_in_html reads: the block's content is Markdown.
 # A line that opens a code fence (up to three spaces, then three backticks or tildes or more).
 _FENCE = re.compile(r" {0,3}(?:`{3,}|~{3,})")
+# The attribute md_in_html reads: the block's content is Markdown.
 _MARKDOWN_INSIDE = re.compile(r"""\bmarkdown\s*=\s*["']?(?:1|block|span)\b""", re.IGNORECASE)
 _MARKUP = "[]*_<`!&\\"
 

@@ -31,10 +31,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from handbook_gen.core import segments
+from handbook_gen.core import projection, segments
 from handbook_gen.core.clearance import digest, with_clearance
 from handbook_gen.core.validation import check
 from handbook_gen.core.variants import select
+from handbook_gen.core.words import normalise
 from handbook_gen.plugin.plugin import _EXTENSIONS, _twemoji_generator, _twemoji_index
 from handbook_gen.render import Renderer
 from handbook_gen.render.escape import md_escape
@@ -376,8 +377,28 @@ def data_files(draw: st.DrawFn) -> tuple[str, str, str]:
     return yaml.safe_dump(authors, allow_unicode=True), yaml.safe_dump(tags, allow_unicode=True), lesson_text
 
 
+# Found by CI: the lesson's title was drawn to hold a value of the story's `internal` mapping
+# ("x~~~ü:ãOÕ-n"), which check rightly refuses (HB308) while the story is not cleared.
+_QUOTING = (
+    "---\ntitle: 'Title '\ndate: 2021-03-04\nsummary: 'A summary long enough: '\nauthors:\n- ada\n- bob\nlessons:\n- keep-backups\n"
+    "visibility: public\npublic_summary: 'A public summary long enough: '\nimpact: 'I: '\nfive_whys:\n- 'W: '\n"
+    "contributing_factors:\n- 'C: '\nfollow_ups:\n- title: 'F: '\n  status: done\n- title: 'F: '\naward:\n  year: 2021\n"
+    "  title: 'A: '\ntags:\n- fuzz-tag\nteams:\n- platform\nrelated: []\ninternal:\n  list:\n  - $\u202ex~~~ü:ãOÕ-n\n---\n\nA plain body.\n",
+    ("ada:\n  name: A\n  public: true\n  team: platform\nbob:\n  name: Bobzqx Privatezqx\n  team: data\n", "fuzz-tag: Dx\n",
+     '---\nsummary: S\ntitle: "Lesson x\u202e\\uFEFF~~~ü:ãOÕ-n"\n---\n\nText.\n'),
+)
+
+
+def _quotes_a_withheld_text(docs: Path, root: Path) -> bool:
+    """Whether the lesson truly shows, word for word, a text of the fuzz story the public site withholds."""
+    hb, _ = check(docs, root)
+    lesson = normalise(" ".join(p.text for p in projection.shown(hb.lessons["keep-backups"])))
+    return any(n.strip() and n in lesson for w in projection.withheld(hb) if w.key == "fuzz" for n in [normalise(w.piece.text)])
+
+
 @settings(FUZZ, max_examples=40)
 @given(text=valid_story_text(), data=data_files())
+@example(text=_QUOTING[0], data=_QUOTING[1])
 def test_rendered_pages_never_hold_script(workdir, text, data):
     """Every page the templates make from generated values (authors, tags, lessons too) renders without script."""
     authors, tags, lesson_text = data
@@ -387,7 +408,12 @@ def test_rendered_pages_never_hold_script(workdir, text, data):
     (docs / "lessons" / "keep-backups.md").write_text(lesson_text, encoding="utf-8")
     try:
         problems = run_check(workdir, text)
-        assert not [d for d in problems if d.severity == "error"], problems
+        errors = [d for d in problems if d.severity == "error"]
+        if errors and all(d.code == "HB308" and d.path == "stories/lessons/keep-backups.md" for d in errors):
+            # Two draws that happen to share a text: the lesson quotes the story, and check is right
+            # to refuse it. Not an input for this test; a refusal with no such quote still fails below.
+            assume(not _quotes_a_withheld_text(docs, workdir))
+        assert not errors, problems
         hb, _ = check(docs, workdir)
         story_entry = hb.stories["fuzz"]
         (workdir / STORY).write_text(with_clearance(hb.sources[story_entry.src], "ada", dt.date(2024, 1, 1), digest(story_entry)), encoding="utf-8")
